@@ -21,7 +21,7 @@ def py2nb(src: str) -> dict:
         while lines and not lines[0].strip(): lines.pop(0)
         if kind == 'markdown': lines = [l[2:] if l.startswith('# ') else l.lstrip('#') for l in lines]
         text = '\n'.join(lines)
-        cell = {'cell_type': kind, 'metadata': {}, 'source': text}
+        cell = {'cell_type': kind, 'metadata': {}, 'source': text.splitlines(keepends=True)}
         if kind == 'code': cell.update(execution_count=None, outputs=[])
         cells.append(cell)
 

@@ -8,7 +8,8 @@ Every mode runs through the same `AQLv2Trainer` loop on the same data, model and
 uniform (`selection_mode='off'`), cached AQL (scores remembered from the training forward, no
 extra pass) and online AQL (one no-grad forward over candidate batches 1/r times the trained
 batch, r = 0.5). For the language model, `cached/4` scores each sequence from every fourth
-token (`score_token_stride=4`). Each run trains `--steps` optimiser steps; the first `--warmup` steps are left
+token (`score_token_stride=4`) and `cached/var` uses the summed logit variance instead of the
+predictive entropy (`uncertainty_method='variance'`: no softmax over the vocabulary). Each run trains `--steps` optimiser steps; the first `--warmup` steps are left
 out of the timing. The modes run interleaved, `--repeats` times, and the median over repeats of
 each mode's mean time per training step (data loading excluded) is compared with uniform's:
 
@@ -30,7 +31,8 @@ from aql_nb.trainer import AQLv2Trainer, default_device
 MODES = {'uniform': {'selection_mode': 'off'},
          'cached': {'selection_mode': 'cached', 'use_curriculum_selection': False},
          'online': {'selection_mode': 'online', 'use_curriculum_selection': False}}
-LM_MODES = {'cached/4': {'selection_mode': 'cached', 'use_curriculum_selection': False, 'score_token_stride': 4}}
+LM_MODES = {'cached/4': {'selection_mode': 'cached', 'use_curriculum_selection': False, 'score_token_stride': 4},
+            'cached/var': {'selection_mode': 'cached', 'use_curriculum_selection': False, 'uncertainty_method': 'variance'}}
 
 
 def task_digits(device):

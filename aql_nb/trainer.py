@@ -160,16 +160,15 @@ def run_callbacks(callbacks: Sequence[Callback], event: str, trainer: Any) -> No
 
 # %% ../nbs/04_trainer.ipynb #bf74ec4c
 class ProgressCallback(Callback):
-    "A fastprogress bar over the run's optimiser steps, showing the last loss."
+    "A tqdm progress bar over the run's optimiser steps, showing the last loss."
     order = 50
     def before_fit(self, t):
-        from fastprogress.fastprogress import progress_bar
-        self.pb = progress_bar(range(t.total_steps), leave=False)
-        self.pb.update(t.step)
+        from tqdm.auto import tqdm
+        self.pb = tqdm(total=t.total_steps, initial=t.step, leave=False, unit='step')
     def after_batch(self, t):
-        self.pb.comment = f'loss {t.last_loss:.4f}'
-        self.pb.update(min(t.step, t.total_steps))
-    def after_fit(self, t): self.pb.on_iter_end()
+        self.pb.set_postfix_str(f'loss {t.last_loss:.4f}', refresh=False)
+        self.pb.update(min(t.step, t.total_steps) - self.pb.n)
+    def after_fit(self, t): self.pb.close()
 
 # %% ../nbs/04_trainer.ipynb #209b92fd
 def save_atomic(obj: Any, path: str | Path) -> Path:

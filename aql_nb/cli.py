@@ -17,7 +17,7 @@ from .models import MLP
 from .trainer import AQLv2Trainer, plot_runs
 
 # %% auto #0
-__all__ = ['QUICKSTART_MODES', 'comparison_table', 'quickstart', 'quickstart_main']
+__all__ = ['QUICKSTART_MODES', 'comparison_table', 'quickstart', 'quickstart_cli', 'quickstart_main']
 
 # %% ../nbs/09_cli.ipynb #008dac9e
 def _first_reach(history: pd.DataFrame, target: float, col: str) -> float:
@@ -80,8 +80,8 @@ def quickstart(mode: str = 'online',           # the AQL mode compared with unif
     return {'runs': runs, 'table': table, 'plot': path}
 
 # %% ../nbs/09_cli.ipynb #96c6f8df
-def quickstart_main(argv: Sequence[str] | None = None) -> dict[str, Any]:
-    "Entry point of the `aql_quickstart` console script."
+def quickstart_cli(argv: Sequence[str] | None = None) -> dict[str, Any]:
+    "Parse `aql_quickstart` arguments and run `quickstart`; returns its results."
     ap = argparse.ArgumentParser(prog='aql_quickstart', description="Uniform vs AQL on the embedded digits data, same budget of trained samples.")
     ap.add_argument('--mode', choices=QUICKSTART_MODES, default='online', help='AQL mode to compare (default: online)')
     ap.add_argument('--epochs', type=int, default=10, help="budget: passes' worth of trained samples (default: 10)")
@@ -96,3 +96,7 @@ def quickstart_main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     a = ap.parse_args(argv)
     if a.threads > 0: torch.set_num_threads(a.threads)
     return quickstart(a.mode, a.epochs, a.ratio, a.curriculum, a.method, a.seed, a.out, a.device, not a.no_progress)
+
+def quickstart_main() -> None:
+    "Console script `aql_quickstart` (returns nothing, so its exit status is 0 on success)."
+    quickstart_cli()

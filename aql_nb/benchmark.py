@@ -50,7 +50,7 @@ METHODS: dict[str, Callable[[int], SelectionStrategy]] = {
     'selective_backprop': lambda seed: make_baseline('selective_backprop', selection_ratio=RATIO, seed=seed),
     'infobatch': lambda seed: make_baseline('infobatch', prune_ratio=0.5, seed=seed),
     'aql_uncertainty': lambda seed: OnlineAQL(RATIO, method='bald'),
-    'aql_curriculum': lambda seed: CurriculumOnly(RATIO, seed=seed),
+    'aql_curriculum': lambda seed: CurriculumOnly(RATIO, seed=seed, method='bald'),
     'aql_both': lambda seed: OnlineAQL(RATIO, curriculum=True, method='bald'),
     'aql_cached': lambda seed: CachedAQL(RATIO),
     'aql_streaming': lambda seed: StreamingSelection(RATIO, buffer_size=1024, threshold_window=2048, seed=seed),

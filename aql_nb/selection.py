@@ -126,7 +126,7 @@ class OnlineAQL(SelectionStrategy):
                  warmup_ratio: float = 0.2,           # curriculum warm-up share
                  total_steps: int | None = None,      # curriculum horizon; None or longer than the run: the run's steps
                  difficulty_weights: Mapping[str, float] | None = None,  # the seed's difficulty mix
-                 method: str = 'entropy',             # uncertainty method the scores come from (for the record)
+                 method: str = 'entropy',             # uncertainty method the scores come from (the trainer scores candidates with it)
                 ):
         self.selection_ratio = selection_ratio
         n_keep(1, selection_ratio)  # validates the ratio

@@ -275,6 +275,7 @@ class AQLv2Trainer:
         self.callbacks = list(callbacks)
         self._active = list(self.callbacks)
         self._profile = cfg.profile and self.device.type == 'cuda'
+        self.score_method = getattr(self.strategy, 'method', None) or cfg.uncertainty_method  # a strategy's own method wins
         self._reset()
 
     def _flag(self, name: str) -> bool: return bool(getattr(self.strategy, name, False))
@@ -372,7 +373,7 @@ def _score_candidates(self, inputs, targets, ids) -> tuple[CandidateBatch, float
     scores = gnorm = None
     self._sync(); tu = time.perf_counter()
     if self._flag('needs_scores'):
-        scores = est.scores_from(est.last_features, est.last_logits, method=cfg.uncertainty_method, targets=targets)
+        scores = est.scores_from(est.last_features, est.last_logits, method=self.score_method, targets=targets)
     if self._flag('needs_grad_norm'):
         g = head_grad_norm(est.last_features, est.last_logits, targets)
         gnorm = g if counts is None else g.sum(1) / counts.clamp_min(1)
@@ -499,7 +500,7 @@ def _flush_observe(self, t_unc: float = 0.0, t_sel: float = 0.0) -> tuple[float,
     p, self._pending, self._pending_rows = self._pending, [], 0
     ids, loss, feats, logits, targets, steps = zip(*p)
     cat = lambda ts: ts[0] if len(ts) == 1 else torch.cat(ts)
-    method = self.config.uncertainty_method
+    method = self.score_method
     if len({tuple(t.shape[1:]) for t in targets}) > 1:  # token batches of different lengths: score them one by one
         scores = torch.cat([self.estimator.scores_from(f, l, method=method, targets=y) for f, l, y in zip(feats, logits, targets)])
     else: scores = self.estimator.scores_from(cat(feats), cat(logits), method=method, targets=cat(targets))

@@ -9,7 +9,7 @@ from configparser import ConfigParser
 from pathlib import Path
 
 import pytest
-from nbdev.test import test_nb
+from nbdev.test import test_nb as run_notebook  # renamed: pytest would collect `test_nb` itself
 
 ROOT = Path(__file__).resolve().parents[1]
 NBS = ROOT / 'nbs'
@@ -27,5 +27,5 @@ def _notebooks():
 
 @pytest.mark.parametrize('nb', list(_notebooks()), ids=lambda p: str(p.relative_to(NBS)))
 def test_notebook(nb, capsys):
-    ok, seconds = test_nb(nb, skip_flags=SKIP_FLAGS, force_flags=FORCE_FLAGS, basepath=ROOT)
+    ok, seconds = run_notebook(nb, skip_flags=SKIP_FLAGS, force_flags=FORCE_FLAGS, basepath=ROOT)
     assert ok, f'{nb.name} failed (its traceback is above)'

@@ -7,4 +7,4 @@ cd "$(dirname "$0")/.."
 python -m pip install -q torch==2.13.0                    # the CPU wheel first, so nothing pulls a CUDA build
 python -m pip install -q -c tools/constraints.txt -e ".[dev]"
 python -m pip install -q -c tools/constraints.txt --no-deps -r tools/reference-requirements.txt
-python -m pytest -p no:cacheprovider tests "$@"
+python -m pytest -v -p no:cacheprovider --durations=5 tests "$@"

@@ -10,7 +10,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 from .config import PACING_FUNCTIONS, DEFAULT_DIFFICULTY_WEIGHTS, UNCERTAINTY_METHODS, as_config
-from .uncertainty import LaplacianUncertainty, head_grad_norm
+from .uncertainty import LaplacianUncertainty, head_grad_norm, eval_mode
 
 # %% auto #0
 __all__ = ['ORDERINGS', 'pacing_shape', 'CurriculumScheduler', 'rank_normalise', 'DifficultyScorer', 'n_eligible',
@@ -294,12 +294,8 @@ def _select_samples(self,
     if len(data) != len(targets): raise ValueError(f"data has {len(data)} samples but targets has {len(targets)}")
     if isinstance(n_select, numbers.Integral) and n_select > len(data):
         raise ValueError(f"n_select={n_select} is larger than the batch ({len(data)} samples)")
-    was_training = self.model.training
-    self.model.eval()
     est.last_features = est.last_logits = None
-    try:
-        with est.capture(): self.model(data)
-    finally: self.model.train(was_training)
+    with eval_mode(self.model), torch.no_grad(), est.capture(): self.model(data)
     features, logits = est.last_features, est.last_logits
     if features is None: raise ValueError("the estimator's head was not called in the model's forward; build the estimator with head=<the layer that makes the logits>")
     signals = self.signals_from(features, logits, targets)

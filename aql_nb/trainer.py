@@ -18,7 +18,7 @@ from torch.utils.data import BatchSampler, DataLoader, Dataset, IterableDataset
 
 from .config import AQLConfig, as_config
 from .selection import CandidateBatch, SelectionStrategy, make_strategy
-from .uncertainty import LaplacianUncertainty, head_grad_norm
+from .uncertainty import LaplacianUncertainty, head_grad_norm, eval_mode
 
 # %% auto #0
 __all__ = ['CALLBACK_EVENTS', 'STEP_KEYS', 'PENDING_ROWS', 'split_batch', 'as_logits', 'call_model', 'take', 'to_device',
@@ -361,13 +361,10 @@ AQLv2Trainer._autocast, AQLv2Trainer._capture, AQLv2Trainer._sync = _autocast, _
 def _score_candidates(self, inputs, targets, ids) -> tuple[CandidateBatch, float]:
     "One no-grad eval-mode forward over the candidates: their loss, and scores / gradient norms if the strategy wants them."
     est, cfg = self.estimator, self.config
-    self.model.eval()
-    try:
-        with self._autocast():
-            logits = call_model(self.model, inputs)
-            if not self._checked: check_outputs(logits, targets)
-            loss_sum, counts = per_sample_loss(logits, targets)
-    finally: self.model.train()
+    with eval_mode(self.model), self._autocast():  # each module's mode comes back: frozen parts stay frozen
+        logits = call_model(self.model, inputs)
+        if not self._checked: check_outputs(logits, targets)
+        loss_sum, counts = per_sample_loss(logits, targets)
     loss = _mean_loss(loss_sum, counts)
     if not bool(torch.isfinite(loss).all()): raise _NonFinite('candidate loss')
     scores = gnorm = None
@@ -375,7 +372,7 @@ def _score_candidates(self, inputs, targets, ids) -> tuple[CandidateBatch, float
     if self._flag('needs_scores'):
         scores = est.scores_from(est.last_features, est.last_logits, method=self.score_method, targets=targets)
     if self._flag('needs_grad_norm'):
-        g = head_grad_norm(est.last_features, est.last_logits, targets)
+        g = head_grad_norm(est.last_features, est.last_logits, targets, bias=est.head.bias is not None)
         gnorm = g if counts is None else g.sum(1) / counts.clamp_min(1)
     self._sync()
     return CandidateBatch(ids, self.step, self.epoch, loss, scores, gnorm, targets), time.perf_counter() - tu
@@ -640,10 +637,8 @@ def _evaluate(self, loader: Any = None) -> dict[str, float]:
     "Validation loss and accuracy (plus perplexity for language models) over `loader` (default: the val loader)."
     loader = self.val_loader if loader is None else loader
     if loader is None: return {}
-    was_training = self.model.training
-    self.model.eval()
     tot, n, correct, lm, first = 0.0, 0, 0, False, True
-    try:
+    with eval_mode(self.model):
         for batch in loader:
             inputs, targets = split_batch(batch)
             inputs, targets = to_device(inputs, self.device), to_device(targets, self.device)
@@ -654,7 +649,6 @@ def _evaluate(self, loader: Any = None) -> dict[str, float]:
             valid = targets != -100
             tot += loss_sum.float().sum(); n += valid.sum(); lm = logits.ndim == 3
             correct += ((logits.argmax(-1) == targets) & valid).sum()
-    finally: self.model.train(was_training)
     if first: raise ValueError("val_loader yielded no batches")
     n = int(n)
     if n == 0: raise ValueError("val_loader has no targets (every label is -100)")
@@ -717,7 +711,8 @@ def _train(self,
     self.budget = dict(epochs=epochs, max_samples=max_samples, max_steps=max_steps)
     self._setup_strategy()
     self.schedule = WarmupCosine(self.total_steps, round(cfg.lr_warmup_ratio * self.total_steps), cfg.min_lr_ratio)
-    self._lr_by_samples = max_samples is not None and math.ceil(max_samples / (self.batch_size or 1)) == self.total_steps
+    self._lr_by_samples = (max_samples is not None and self.batch_size is not None
+                           and math.ceil(max_samples / self.batch_size) == self.total_steps)
     if ck is not None: self._restore(ck)
     else: seed_everything(cfg.seed)
     self._params = [p for g in self.optimizer.param_groups for p in g['params']]
@@ -754,14 +749,14 @@ AQLv2Trainer._setup_strategy = _setup_strategy
 
 # %% ../nbs/04_trainer.ipynb #baff7438
 _PROGRESS = ('step', 'epoch', 'samples_seen', 'batch_in_epoch', 'nan_skipped', 'best', 'total_steps', 'task',
-             'budget', '_epoch_steps', '_checked', '_acc')
+             '_epoch_steps', '_checked', '_acc')
 
 def _state_dict(self) -> dict[str, Any]:
     "Everything needed to resume the run (tensors and plain values)."
     self._flush_observe()
     est = self.estimator
     prog = {k: getattr(self, k) for k in _PROGRESS}
-    prog.update(wall=self._wall if self._t_start is None else self._elapsed(),
+    prog.update(budget=self.budget, wall=self._wall if self._t_start is None else self._elapsed(),
                 best_checkpoint=None if self.best_checkpoint is None else str(self.best_checkpoint),
                 n_eff=None if est is None else getattr(est, 'n_eff', None))
     return {'format': 'aql_nb.trainer/1', 'config': self.config.to_dict(), 'model': self.model.state_dict(),
@@ -785,7 +780,7 @@ def _restore(self, ck: Mapping[str, Any]):
     if ck.get('format') != 'aql_nb.trainer/1': raise ValueError("not a checkpoint written by AQLv2Trainer (no 'format' key)")
     self.model.load_state_dict(ck['model'])
     self.optimizer.load_state_dict(ck['optimizer'])
-    if ck['scheduler'] is not None:  # the resumed run keeps its schedule
+    if ck['scheduler'] is not None and ck['progress']['budget'] == self.budget:  # same budget: the run keeps its schedule
         sch = dict(ck['scheduler']); self._lr_by_samples = sch.pop('by_samples')
         self.schedule = WarmupCosine(**sch)
     if self.scaler is not None and ck['scaler'] is not None: self.scaler.load_state_dict(ck['scaler'])

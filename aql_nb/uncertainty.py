@@ -14,7 +14,7 @@ from torch import nn, Tensor
 # %% auto #0
 __all__ = ['AUTO_CHUNK_ELEMENTS', 'UNCERTAINTY_METHODS', 'REDUCTIONS', 'find_head', 'diag_ggn', 'posterior_variance',
            'logit_variance_from', 'probit_predictive_from', 'uncertainty_scores', 'head_grad_norm', 'reduce_tokens',
-           'LaplacianUncertainty']
+           'LaplacianUncertainty', 'eval_mode']
 
 # %% ../nbs/01_uncertainty.ipynb #bb237ebe
 def find_head(model: nn.Module, # the model whose last layer is an `nn.Linear`
@@ -308,15 +308,19 @@ def _capture(self) -> Iterator['LaplacianUncertainty']:
         self._depth -= 1
         if self._depth == 0: self._hook.remove(); self._hook = None
 
-def _forward(self, data) -> tuple[Tensor, Tensor]:
-    "A no-grad, eval-mode forward of the model on `data`; returns the head's (features, logits)."
-    modes = [(m, m.training) for m in self.model.modules()]  # restored module by module (some may be frozen in eval)
-    self.last_features = self.last_logits = None
-    try:
-        self.model.eval()
-        with torch.no_grad(), self.capture(): _call_model(self.model, data)
+@contextmanager
+def eval_mode(model: nn.Module) -> Iterator[nn.Module]:
+    "Eval mode for the block, then each module's own mode back (parts frozen in eval mode stay frozen)."
+    modes = [(m, m.training) for m in model.modules()]
+    model.eval()
+    try: yield model
     finally:
         for m, mode in modes: m.training = mode
+
+def _forward(self, data) -> tuple[Tensor, Tensor]:
+    "A no-grad, eval-mode forward of the model on `data`; returns the head's (features, logits)."
+    self.last_features = self.last_logits = None
+    with eval_mode(self.model), torch.no_grad(), self.capture(): _call_model(self.model, data)
     if self.last_features is None: raise ValueError("the head was not called during the model's forward; pass head=<name> to choose the layer that makes the logits")
     return self.last_features, self.last_logits
 

@@ -18,7 +18,7 @@ from torch.utils.data import BatchSampler, DataLoader, Dataset, IterableDataset
 
 from .config import AQLConfig, as_config
 from .selection import CandidateBatch, SelectionStrategy, make_strategy
-from .uncertainty import LaplacianUncertainty, head_grad_norm, eval_mode
+from .uncertainty import LaplacianUncertainty, head_grad_norm, eval_mode, run_model
 
 # %% auto #0
 __all__ = ['CALLBACK_EVENTS', 'STEP_KEYS', 'PENDING_ROWS', 'split_batch', 'as_logits', 'call_model', 'take', 'to_device',
@@ -49,8 +49,8 @@ def as_logits(out: Any) -> Tensor:
 
 # %% ../nbs/04_trainer.ipynb #31ca3333
 def call_model(model: nn.Module, inputs: Tensor | Mapping[str, Tensor]) -> Tensor:
-    "Run `model` on a tensor or on keyword inputs and return its logits."
-    return as_logits(model(**inputs) if isinstance(inputs, Mapping) else model(inputs))
+    "Run `model` on a tensor or on keyword inputs (`run_model`) and return its logits."
+    return as_logits(run_model(model, inputs))
 
 def take(inputs: Tensor | Mapping[str, Tensor], idx: Tensor) -> Tensor | dict[str, Tensor]:
     "Rows `idx` of a tensor, or of every per-sample tensor in a dict."

@@ -14,7 +14,7 @@ from torch import nn, Tensor
 # %% auto #0
 __all__ = ['AUTO_CHUNK_ELEMENTS', 'UNCERTAINTY_METHODS', 'REDUCTIONS', 'find_head', 'diag_ggn', 'posterior_variance',
            'logit_variance_from', 'probit_predictive_from', 'uncertainty_scores', 'head_grad_norm', 'reduce_tokens',
-           'LaplacianUncertainty', 'eval_mode']
+           'run_model', 'LaplacianUncertainty', 'eval_mode']
 
 # %% ../nbs/01_uncertainty.ipynb #bb237ebe
 def find_head(model: nn.Module, # the model whose last layer is an `nn.Linear`
@@ -251,7 +251,7 @@ def reduce_tokens(scores: Tensor, # per-token scores [B, T]
     return total if reduction == 'sum' else total / mask.sum(-1).clamp(min=1)
 
 # %% ../nbs/01_uncertainty.ipynb #a458fe0c
-def _call_model(model: nn.Module, data: Any):
+def run_model(model: nn.Module, data: Any):
     "Run `model` on a tensor, or on a dict of keyword inputs (Hugging Face style; 'labels' and ids are dropped)."
     if isinstance(data, Mapping): return model(**{k: v for k, v in data.items() if k not in ('labels', 'id', 'ids')})
     return model(data)
@@ -320,7 +320,7 @@ def eval_mode(model: nn.Module) -> Iterator[nn.Module]:
 def _forward(self, data) -> tuple[Tensor, Tensor]:
     "A no-grad, eval-mode forward of the model on `data`; returns the head's (features, logits)."
     self.last_features = self.last_logits = None
-    with eval_mode(self.model), torch.no_grad(), self.capture(): _call_model(self.model, data)
+    with eval_mode(self.model), torch.no_grad(), self.capture(): run_model(self.model, data)
     if self.last_features is None: raise ValueError("the head was not called during the model's forward; pass head=<name> to choose the layer that makes the logits")
     return self.last_features, self.last_logits
 

@@ -9,6 +9,7 @@ from typing import Any, Callable
 import torch
 from torch import Tensor
 from .selection import CandidateBatch, Selection, SelectionStrategy, n_keep, topk_indices
+from .config import check_int
 
 # %% auto #0
 __all__ = ['SB_VARIANTS', 'STRATEGIES', 'RS2', 'SelectiveBackprop', 'InfoBatch', 'make_baseline']
@@ -23,11 +24,6 @@ def _check_number(name: str, value, lo: float, hi: float, lo_inc: bool, hi_inc: 
         lb, rb = '[' if lo_inc else '(', ']' if hi_inc else ')'
         raise ValueError(f"{name} must lie in {lb}{lo}, {hi}{rb}, got {value!r}")
     return float(value)
-
-def _check_int(name: str, value, lo: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int): raise TypeError(f"{name} must be an int, got {value!r}")
-    if value < lo: raise ValueError(f"{name} must be >= {lo}, got {value}")
-    return value
 
 def _need_n_samples(strategy: SelectionStrategy) -> int:
     "The training-set size given to `setup`; strategies that plan epochs cannot run on streams."
@@ -47,7 +43,7 @@ class RS2(SelectionStrategy):
                  seed: int = 0,                 # seeds the own generator (used when `plan_epoch` gets none)
                 ):
         self.selection_ratio = _check_number('selection_ratio', selection_ratio, 0, 1, False, True)
-        self.seed = _check_int('seed', seed, 0)
+        self.seed = check_int('seed', seed, 0)
         self.generator = torch.Generator().manual_seed(seed)
         self.n_samples, self._queue = None, torch.empty(0, dtype=torch.long)
 
@@ -103,9 +99,9 @@ class SelectiveBackprop(SelectionStrategy):
                              + (f"; did you mean {near[0]!r}?" if near else ''))
         self.variant, self.candidate_multiplier = variant, 1 / self.selection_ratio
         self.beta = 1 / self.selection_ratio - 1 if beta is None else _check_number('beta', beta, 0, math.inf, True, False)
-        self.history_size = _check_int('history_size', history_size, 1)
+        self.history_size = check_int('history_size', history_size, 1)
         self.min_prob = _check_number('min_prob', min_prob, 0, 1, True, True)
-        self.seed = _check_int('seed', seed, 0)
+        self.seed = check_int('seed', seed, 0)
         self.generator = torch.Generator().manual_seed(seed)
         self.history = torch.empty(0)
 
@@ -153,7 +149,7 @@ class InfoBatch(SelectionStrategy):
                 ):
         self.prune_ratio = _check_number('prune_ratio', prune_ratio, 0, 1, True, False)
         self.delta = _check_number('delta', delta, 0, 1, True, True)
-        self.seed = _check_int('seed', seed, 0)
+        self.seed = check_int('seed', seed, 0)
         self.generator = torch.Generator().manual_seed(seed)
         self.n_samples, self.loss_table, self.weights, self.last_stats = None, None, None, {}
 
@@ -161,7 +157,7 @@ class InfoBatch(SelectionStrategy):
         "Start a fresh run: an empty score table (NaN = never trained on), weights 1, the own generator reseeded."
         if epochs is None: raise ValueError("InfoBatch needs the number of epochs (it uses all data in the last ones)")
         super().setup(n_samples, total_steps, epochs)
-        _need_n_samples(self); _check_int('epochs', epochs, 1)
+        _need_n_samples(self); check_int('epochs', epochs, 1)
         self.loss_table, self.weights = torch.full((n_samples,), math.nan), torch.ones(n_samples)
         self.generator, self.last_stats = torch.Generator().manual_seed(self.seed), {}
 

@@ -4,10 +4,10 @@
 
 # %% ../nbs/08_benchmark.ipynb #a325c633
 from __future__ import annotations
-import argparse, difflib, json, math, os, platform, sys, time
-from dataclasses import dataclass, field, asdict
+import argparse, difflib, math, os, platform, sys, time
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any, Callable, Sequence
 import numpy as np
 import pandas as pd
 import torch
@@ -304,7 +304,7 @@ def run_benchmark(datasets: Sequence[str] = ('digits',),   # data set specs, e.g
 def write_results(out: Path, runs: pd.DataFrame, curves: pd.DataFrame, summary: pd.DataFrame,
                   command: str | None = None, machine: str | None = None) -> None:
     "Write the CSVs, the markdown tables (with command and machine) and the plots."
-    import matplotlib; import matplotlib.pyplot as plt
+    import matplotlib.pyplot as plt
     out.mkdir(parents=True, exist_ok=True)
     runs.to_csv(out / 'runs.csv', index=False); curves.to_csv(out / 'curves.csv.gz', index=False)
     flat = summary.copy()

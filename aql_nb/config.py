@@ -4,13 +4,13 @@
 
 # %% ../nbs/00_config.ipynb #a28bbcd9
 from __future__ import annotations
-import dataclasses, difflib, json
+import difflib, numbers
 from dataclasses import dataclass, field, fields, asdict
 from typing import Any, Mapping
 
 # %% auto #0
 __all__ = ['DEFAULT_DIFFICULTY_WEIGHTS', 'SELECTION_MODES', 'UNCERTAINTY_METHODS', 'PACING_FUNCTIONS', 'MIXED_PRECISION',
-           'NAN_POLICIES', 'ConfigError', 'AQLConfig', 'as_config']
+           'NAN_POLICIES', 'ConfigError', 'AQLConfig', 'check_int', 'as_config']
 
 # %% ../nbs/00_config.ipynb #925cb820
 DEFAULT_DIFFICULTY_WEIGHTS = {'loss': 0.4, 'uncertainty': 0.3, 'gradient_norm': 0.2, 'perplexity': 0.1}
@@ -85,6 +85,13 @@ _RANGES = {  # key: (low, high, low_inclusive, high_inclusive)
     'lr_warmup_ratio': (0, 1, True, False), 'min_lr_ratio': (0, 1, True, True), 'eval_freq': (0, None, True, True),
     'uniform_mix': (0, 1, True, True), 'fisher_max_rows': (1, None, True, True), 'score_token_stride': (1, None, True, True),
 }
+
+def check_int(name: str, value, lo: int) -> int:
+    "`value` if it is an int >= `lo` (not a bool), else a TypeError/ValueError naming `name`."
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an int, got {type(value).__name__} {value!r}")
+    if value < lo: raise ValueError(f"{name} must be >= {lo}, got {value}")
+    return value
 
 def _check_type(name, value, tp):
     base = {'float': (int, float), 'int': (int,), 'bool': (bool,), 'str': (str,), 'dict': (dict,),

@@ -9,7 +9,7 @@ from typing import Callable, Mapping
 import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
-from .config import PACING_FUNCTIONS, DEFAULT_DIFFICULTY_WEIGHTS, UNCERTAINTY_METHODS, as_config
+from .config import PACING_FUNCTIONS, DEFAULT_DIFFICULTY_WEIGHTS, UNCERTAINTY_METHODS, as_config, check_int
 from .uncertainty import LaplacianUncertainty, head_grad_norm, eval_mode
 
 # %% auto #0
@@ -49,8 +49,8 @@ class CurriculumScheduler:
                  rate: float = 10.0,         # steepness of `exponential` and `log`
                  n_stairs: int = 4,          # number of jumps of `step`
                 ):
-        _check_int('total_steps', total_steps, 1)
-        _check_int('n_stairs', n_stairs, 1)
+        check_int('total_steps', total_steps, 1)
+        check_int('n_stairs', n_stairs, 1)
         _check_float('warmup_ratio', warmup_ratio, 0, 1, hi_inc=False)
         _check_float('c0', c0, 0, 1)
         _check_float('rate', rate, 0, math.inf, lo_inc=False)
@@ -81,10 +81,6 @@ class CurriculumScheduler:
                 f"pacing_function={self.pacing_function!r}, c0={self.c0})")
 
 # %% ../nbs/03_curriculum.ipynb #7dabea7b
-def _check_int(name, v, lo):
-    if isinstance(v, bool) or not isinstance(v, numbers.Integral): raise TypeError(f"{name} must be an int, got {type(v).__name__} {v!r}")
-    if v < lo: raise ValueError(f"{name} must be >= {lo}, got {v}")
-
 def _check_float(name, v, lo, hi, lo_inc=True, hi_inc=True):
     if isinstance(v, bool) or not isinstance(v, numbers.Real): raise TypeError(f"{name} must be a number, got {type(v).__name__} {v!r}")
     if v != v or v < lo or v > hi or (v == lo and not lo_inc) or (v == hi and not hi_inc):

@@ -5,7 +5,7 @@
 # %% ../nbs/03a_selection.ipynb #b2803355
 from __future__ import annotations
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Mapping
 import torch
 from torch import Tensor

@@ -9,6 +9,7 @@ from typing import Any, Callable, Iterable, Iterator, NamedTuple
 import numpy as np
 import torch
 from torch import Tensor, nn
+from .config import check_int
 
 # %% auto #0
 __all__ = ['SAMPLING', 'flatten_batch', 'unflatten_batch', 'batch_length', 'index_batch', 'topk_stable', 'RunningQuantile',
@@ -150,10 +151,6 @@ class ChunkResult(NamedTuple):
     threshold: float   # the threshold this chunk was judged by
     entered: int       # how many of the chunk's samples are in the buffer after it
 
-def _check_int(name, v, lo):
-    if isinstance(v, bool) or not isinstance(v, int): raise TypeError(f"{name} must be an int, got {type(v).__name__} {v!r}")
-    if v < lo: raise ValueError(f"{name} must be >= {lo}, got {v}")
-
 def _check_share(name, v):
     if isinstance(v, bool) or not isinstance(v, (int, float)) or not 0 < v <= 1:
         raise ValueError(f"{name} must lie in (0, 1], got {v!r}")
@@ -191,7 +188,7 @@ class StreamingAQL:
                  input_fn: Callable | None = None,       # chunk -> what the estimator scores; default `default_model_input`
                  device: str | torch.device = 'cpu',     # where the buffer stores samples
                  seed: int | None = None):               # seed of the sampling keys (None: drawn from torch's global RNG)
-        _check_int('buffer_size', buffer_size, 1); _check_int('threshold_window', threshold_window, 1)
+        check_int('buffer_size', buffer_size, 1); check_int('threshold_window', threshold_window, 1)
         _check_share('selection_ratio', selection_ratio); _check_share('uniform_mix', uniform_mix)
         if sampling not in SAMPLING: raise ValueError(f"sampling must be one of {SAMPLING}, got {sampling!r}")
         if uncertainty_estimator is not None and not callable(getattr(uncertainty_estimator, 'estimate', None)):
@@ -404,7 +401,7 @@ def _get_selected_batches(self: StreamingAQL, batch_size: int,  # samples per ba
                          generator: torch.Generator | None = None,  # for 'shuffle'
                         ) -> Iterator:
     "Yield the buffer's not-yet-consumed samples in batches, marking each consumed as it is yielded."
-    _check_int('batch_size', batch_size, 1)
+    check_int('batch_size', batch_size, 1)
     slots = self._slots(order, unconsumed=True, generator=generator) if self.spec is not None else torch.empty(0, dtype=torch.long)
     snap = self.positions[slots].clone()
     def batches():

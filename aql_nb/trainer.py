@@ -360,7 +360,7 @@ AQLv2Trainer._autocast, AQLv2Trainer._capture, AQLv2Trainer._sync = _autocast, _
 @torch.no_grad()
 def _score_candidates(self, inputs, targets, ids) -> tuple[CandidateBatch, float]:
     "One no-grad eval-mode forward over the candidates: their loss, and scores / gradient norms if the strategy wants them."
-    est, cfg = self.estimator, self.config
+    est = self.estimator
     with eval_mode(self.model), self._autocast():  # each module's mode comes back: frozen parts stay frozen
         logits = call_model(self.model, inputs)
         if not self._checked: check_outputs(logits, targets)

@@ -24,6 +24,7 @@ def _first_reach(history: pd.DataFrame, target: float, col: str) -> float:
     hit = history[history['val_acc'] >= target]
     return float(hit[col].iloc[0]) if len(hit) else math.nan
 
+# %% ../nbs/09_cli.ipynb #8a8038f2
 def comparison_table(runs: Mapping[str, Mapping[str, Any]],  # name -> results of `AQLv2Trainer.train`; the first is the baseline
                      tolerance: float = 0.01,                  # target = the baseline's best val accuracy minus this
                     ) -> pd.DataFrame:
@@ -46,6 +47,7 @@ def _fmt(table: pd.DataFrame) -> str:
     with pd.option_context('display.width', 200, 'display.max_columns', 20, 'display.float_format', '{:.4f}'.format):
         return table.to_string()
 
+# %% ../nbs/09_cli.ipynb #385b7b78
 def quickstart(mode: str = 'online',           # the AQL mode compared with uniform: 'online' or 'cached'
                epochs: int = 10,               # budget: this many passes' worth of trained samples, for both runs
                selection_ratio: float = 0.25,  # online: share of the candidates kept; cached: share of the data per epoch
@@ -97,6 +99,7 @@ def quickstart_cli(argv: Sequence[str] | None = None) -> dict[str, Any]:
     if a.threads > 0: torch.set_num_threads(a.threads)
     return quickstart(a.mode, a.epochs, a.ratio, a.curriculum, a.method, a.seed, a.out, a.device, not a.no_progress)
 
+# %% ../nbs/09_cli.ipynb #ac7abd40
 def quickstart_main() -> None:
     "Console script `aql_quickstart` (returns nothing, so its exit status is 0 on success)."
     quickstart_cli()

@@ -26,7 +26,8 @@ import torch
 
 from aql_nb.data import load_digits_data, load_fashion_mnist, load_shakespeare_lm, make_loaders
 from aql_nb.models import MLP, TinyGPT
-from aql_nb.trainer import AQLv2Trainer, default_device
+from aql_nb.core import default_device
+from aql_nb.trainer import AQLv2Trainer
 
 MODES = {'uniform': {'selection_mode': 'off'},
          'cached': {'selection_mode': 'cached', 'use_curriculum_selection': False},

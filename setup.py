@@ -1,7 +1,9 @@
 """setup.py for aql_nb, driven by settings.ini (nbdev 2 layout).
 
 Differences from the classic nbdev 2 template: no `pkg_resources` (gone from current
-setuptools), and everything pyproject.toml lists as dynamic is passed explicitly.
+setuptools), everything pyproject.toml lists as dynamic is passed explicitly, the license is an
+SPDX expression with its text in LICENSE, and every `NAME_requirements` key of settings.ini
+becomes the extra `NAME` (`datasets`, `dev`, ...).
 """
 from configparser import ConfigParser
 from pathlib import Path
@@ -14,17 +16,14 @@ cfg = cfg['DEFAULT']
 for k in 'lib_name user branch version description keywords author author_email license status min_python audience language'.split():
     assert k in cfg, f'settings.ini lacks the key {k!r}'
 
-licenses = {'apache2': ('Apache Software License 2.0', 'OSI Approved :: Apache Software License')}
+licenses = {'apache2': 'Apache-2.0'}   # settings.ini's name -> the SPDX expression (PEP 639); the text is in LICENSE
 statuses = ['1 - Planning', '2 - Pre-Alpha', '3 - Alpha', '4 - Beta', '5 - Production/Stable', '6 - Mature', '7 - Inactive']
 py_versions = '3.10 3.11 3.12 3.13'.split()
 min_python = cfg['min_python']
-lic = licenses.get(cfg['license'].lower(), (cfg['license'], None))
+lic = licenses.get(cfg['license'].lower(), cfg['license'])
 
 requirements = cfg.get('requirements', '').split()
-extras = {
-    'datasets': cfg.get('datasets_requirements', '').split(),
-    'dev': cfg.get('dev_requirements', '').split(),
-}
+extras = {k[:-len('_requirements')]: v.split() for k, v in cfg.items() if k.endswith('_requirements') and k != 'requirements'}
 scripts = [s.strip() for s in cfg.get('console_scripts', '').split() if s.strip()]
 readme = Path('README.md')
 
@@ -35,7 +34,8 @@ setuptools.setup(
     long_description=readme.read_text(encoding='utf-8') if readme.exists() else cfg['description'],
     long_description_content_type='text/markdown',
     keywords=cfg['keywords'].split(),
-    license=lic[0],
+    license=lic,
+    license_files=['LICENSE'],
     author=cfg['author'],
     author_email=cfg['author_email'],
     url=cfg['git_url'],
@@ -43,11 +43,10 @@ setuptools.setup(
         'Development Status :: ' + statuses[int(cfg['status'])],
         'Intended Audience :: ' + cfg['audience'].title(),
         'Natural Language :: ' + cfg['language'].title(),
-    ] + [f'Programming Language :: Python :: {o}' for o in py_versions[py_versions.index(min_python):]]
-      + ([f'License :: {lic[1]}'] if lic[1] else []),
-    packages=setuptools.find_packages(include=['aql_nb', 'aql_nb.*']),
+    ] + [f'Programming Language :: Python :: {o}' for o in py_versions[py_versions.index(min_python):]],
+    packages=setuptools.find_namespace_packages(include=['aql_nb', 'aql_nb.*'], exclude=['*.__pycache__']),
     include_package_data=True,
-    package_data={'aql_nb': ['assets/*']},
+    package_data={'aql_nb.assets': ['*']},   # the embedded data (a folder of files, so a namespace package)
     install_requires=requirements,
     extras_require=extras,
     python_requires='>=' + min_python,

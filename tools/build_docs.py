@@ -9,12 +9,22 @@ How it works:
    nothing tries to install Quarto): frontmatter, `show_doc` for exported names, doc links, hidden cells;
 2. the Quarto directives nbdev leaves are mapped for mkdocs-jupyter (`#| echo: false` hides the input,
    `#| output: asis` turns the show_doc output into a markdown cell, `#| include: false` and `#| hide`
-   drop the cell) and links to the published docs become local links;
+   drop the cell, `#| fig-alt:` / `#| fig-cap:` give a plot its alt text and caption) and links to the
+   published docs become local links. A show_doc entry gets an API heading (the id nbdev's doc links use)
+   and a signature that wraps, with its docments as a parameter table; stderr is cleaned (tqdm bars and
+   their IProgress warning dropped, warnings shown without file paths); test plumbing (`import os`,
+   `IN_TEST = ...` alone in a cell) is left out with a note; images under nbs/ are copied;
 3. Material for MkDocs + mkdocs-jupyter render them, with the sidebar from nbs/sidebar.yml (or from the
    notebook list), search served locally (offline plugin + a vendored iframe-worker shim), MathJax 2.7 from
-   PyPI `jupyter-server-mathjax` copied into the site, and Google fonts off;
-4. the site is checked: a page for every notebook, a search index that lists them, no script, stylesheet,
-   image or font loaded from another host. Any problem exits non-zero.
+   PyPI `jupyter-server-mathjax` copied into the site, and Google fonts off; tools/docs/hooks.py makes
+   heading ids unique and rebuilds each page's table of contents from them;
+4. doc links nbdev made to names without an entry (private helpers, methods documented with their class)
+   are unlinked or pointed at the class, with a note listing them;
+5. the site is checked: a page for every notebook, a search index that lists them, no script, stylesheet,
+   image or font loaded from another host, no broken internal link or anchor (404.html included, as
+   opened from disk), no duplicate id, no build-machine path, warning or default alt text in any page,
+   and one top-level `_quarto.yml` that nbdev finds through the link nbs/_quarto.yml. Any problem exits
+   non-zero.
 
 A notebook that nbdev cannot process fails the build (every such notebook is listed). The usual cause: to get
 the names show_doc needs, nbdev runs every exported cell and every cell containing an import; a test cell that
@@ -35,6 +45,8 @@ if str(ROOT) not in sys.path: sys.path.insert(0, str(ROOT))   # document this ch
 DOCS_TOOLS = ROOT / 'tools' / 'docs'
 MATHJAX_PLACEHOLDER = 'AQL_LOCAL_MATHJAX'   # replaced per page by tools/docs/hooks.py
 CDN_HOSTS = ('cdn', 'unpkg', 'jsdelivr', 'googleapis', 'gstatic', 'cloudflare')
+
+IMAGE_SUFFIXES = ('.png', '.jpg', '.jpeg', '.gif', '.svg', '.webp')
 
 class DocsError(Exception):
     "A problem that must fail the docs build."
@@ -149,6 +161,130 @@ def clean_markdown(md: str, page: str, links: LinkMapper | None) -> str:
     md = _callouts(_re_pandoc_link.sub(_pandoc_link, md))
     return links(md, page) if links else md
 
+# ----------------------------------------------------------------------------- show_doc entries
+_re_sig_block = re.compile(r'```python\n((?:async )?def [^\n]*\n(?:.*?\n)??)```', re.S)
+_re_doc_heading = re.compile(r'^(#{2,6}) (\S[^\n]*)$', re.M)
+
+def _inline_md(text: str) -> str:
+    "Docment text as HTML: escaped, with nbdev's links and `code` spans rendered (what a table cell needs)."
+    s = html.escape(text, quote=False)
+    s = re.sub(r'\[`([^`\]]+)`\]\(([^)\s]+)\)', lambda m: f'<a href="{m.group(2)}"><code>{m.group(1)}</code></a>', s)
+    s = re.sub(r'\[([^\]]+)\]\(([^)\s]+)\)', lambda m: f'<a href="{m.group(2)}">{m.group(1)}</a>', s)
+    s = re.sub(r'(?<![\w>])`([^`]+)`', r'<code>\1</code>', s)
+    return s
+
+def parse_signature(code: str) -> dict | None:
+    "nbdev's signature block (`def f(\\n    a:int=1, # doc\\n)->R:`) as name, params and return; None if it does not parse."
+    import ast, tokenize
+    src = code.rstrip() + '\n    pass\n'
+    try:
+        fn = ast.parse(src).body[0]
+        toks = list(tokenize.generate_tokens(io.StringIO(src).readline))
+    except (SyntaxError, tokenize.TokenError, IndexError, ValueError): return None
+    if not isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)): return None
+    seg = lambda n: ast.get_source_segment(src, n) if n is not None else None
+    a = fn.args
+    pos = a.posonlyargs + a.args
+    defaults = [None] * (len(pos) - len(a.defaults)) + list(a.defaults)
+    params = [(p.arg, p, d) for p, d in zip(pos, defaults)]
+    if a.vararg: params.append(('*' + a.vararg.arg, a.vararg, None))
+    bare_star = len(params) if a.kwonlyargs and not a.vararg else None   # `def f(a, *, b)`: the `*` of the signature
+    params += [(p.arg, p, d) for p, d in zip(a.kwonlyargs, a.kw_defaults)]
+    if a.kwarg: params.append(('**' + a.kwarg.arg, a.kwarg, None))
+    comments, own_line = {}, set()
+    for t in toks:
+        if t.type == tokenize.COMMENT:
+            comments[t.start[0]] = t.string[1:].strip()
+            if not t.line[:t.start[1]].strip(): own_line.add(t.start[0])
+    by_line = {p.end_lineno: i for i, (_, p, _) in enumerate(params)}   # nbdev puts a docment after the last param of its line
+    docs, last = [''] * len(params), None
+    ret_line = len(code.rstrip().splitlines())
+    for ln in sorted(comments):
+        if ln in own_line and last is not None: docs[last] = (docs[last] + ' ' + comments[ln]).strip(); continue
+        if ln in by_line: last = by_line[ln]; docs[last] = comments[ln]
+        elif ln == ret_line: last = None
+    out = [{'name': n, 'anno': seg(p.annotation), 'default': seg(d), 'doc': doc} for (n, p, d), doc in zip(params, docs)]
+    return {'name': fn.name, 'params': out, 'bare_star': bare_star, 'returns': seg(fn.returns),
+            'return_doc': comments.get(ret_line, '') if ret_line not in own_line else ''}
+
+def signature_html(sig: dict) -> str:
+    "A signature that wraps instead of running off the page, and, when parameters carry docments, a table of them."
+    documented = any(p['doc'] for p in sig['params']) or sig['return_doc']
+    def one(p):
+        s = p['name'] + ('' if documented or not p['anno'] else f": {p['anno']}")
+        return s + (f"={p['default']}" if p['default'] is not None else '')
+    ret = f" -> {sig['returns']}" if sig['returns'] and not documented else ''
+    parts = [one(p) for p in sig['params']]
+    if sig.get('bare_star') is not None: parts.insert(sig['bare_star'], '*')
+    out = [f'<div class="doc-signature"><pre><code>{html.escape(sig["name"] + "(" + ", ".join(parts) + ")" + ret)}'
+           '</code></pre></div>']
+    if documented:
+        code = lambda v: f'<code>{html.escape(v)}</code>' if v else ''
+        rows = ''.join(f'<tr><td><code>{html.escape(p["name"])}</code></td><td>{code(p["anno"])}</td>'
+                       f'<td>{code(p["default"])}</td><td>{_inline_md(p["doc"])}</td></tr>' for p in sig['params'])
+        if sig['returns'] or sig['return_doc']:
+            rows += f'<tr><td><strong>returns</strong></td><td>{code(sig["returns"])}</td><td></td><td>{_inline_md(sig["return_doc"])}</td></tr>'
+        out.append('<div class="doc-params"><table><thead><tr><th>parameter</th><th>type</th><th>default</th>'
+                   f'<th>details</th></tr></thead><tbody>{rows}</tbody></table></div>')
+    return '\n'.join(out)
+
+def render_show_doc(md: str) -> str:
+    "One show_doc entry: its heading becomes an API heading (the id doc links use), its signature readable HTML."
+    from mkdocs_jupyter.utils import slugify
+    def head(m):
+        level, name = len(m.group(1)), m.group(2).strip()
+        slug = slugify(name) or 'entry'
+        return (f'<h{level} class="doc-heading" id="{slug}">{html.escape(name)}'
+                f'<a class="anchor-link" href="#{slug}">¶</a></h{level}>')
+    md = _re_doc_heading.sub(head, md, count=1)
+    m = _re_sig_block.search(md)
+    sig = parse_signature(m.group(1)) if m else None
+    if sig is None: return md
+    table = signature_html(sig)
+    rest = md[m.end():]
+    if '<div class="doc-params">' in table:   # the docstring first, then the parameter table (as nbdev 2.3 did)
+        sig_part, tbl = table.split('\n', 1)
+        return md[:m.start()] + sig_part + '\n\n' + rest.rstrip() + '\n\n' + tbl + '\n'
+    return md[:m.start()] + table + '\n' + rest
+
+# ----------------------------------------------------------------------------- outputs
+_re_tqdm = re.compile(r'\d+%\|.*?\|\s*\d+/\d+|\d+/\d+ \[\d+:\d+|\d+\w* \[\d+:\d+')
+_re_pywarn = re.compile(r'^(?:[A-Za-z]:)?[/\\]\S+?:\d+: (\w*Warning): (.*)\n(?:[ \t]+\S.*\n?)?', re.M)
+
+def clean_stream(text: str) -> str:
+    "A stderr stream as a reader should see it: tqdm bars and their IProgress warning dropped, warnings without file paths."
+    text = re.sub(r'^.*TqdmWarning: IProgress not found.*\n(?:[ \t]+\S.*\n?)?', '', text, flags=re.M)
+    chunks = [c for c in re.split(r'[\r\n]', text)]
+    if chunks and all(_re_tqdm.search(c) or not c.strip() for c in chunks): return ''
+    return _re_pywarn.sub(lambda m: f'{m.group(1)}: {m.group(2)}\n', text)
+
+def _is_plumbing(body: str) -> bool:
+    "Test plumbing that says nothing to a reader: only `import os`, flags read from `os.environ` (IN_TEST), `_ = torch.manual_seed(n)`."
+    import ast
+    try: tree = ast.parse(body)
+    except SyntaxError: return False
+    def plumbing(n):
+        if isinstance(n, ast.Import): return all(a.name == 'os' for a in n.names)
+        if isinstance(n, ast.Assign):
+            v = ast.unparse(n.value)
+            if 'os.environ' in v and 'IN_TEST' in v: return True
+            return [ast.unparse(t) for t in n.targets] == ['_'] and re.fullmatch(r'torch\.manual_seed\(\d+\)', v) is not None
+        return False
+    return bool(tree.body) and all(plumbing(n) for n in tree.body)
+
+def image_html(o: dict, alt: str, caption: str | None) -> dict:
+    "An image output as HTML with alt text (nbconvert's default is 'No description has been provided')."
+    data = o['data']
+    kind = next(k for k in ('image/png', 'image/jpeg', 'image/svg+xml') if k in data)
+    v = _src(data[kind]).strip()
+    if kind == 'image/svg+xml':
+        import base64
+        v = base64.b64encode(v.encode()).decode()
+    img = f'<img src="data:{kind};base64,{v.replace(chr(10), "")}" alt="{html.escape(alt)}">'
+    if caption: img = f'<figure>{img}<figcaption>{html.escape(caption)}</figcaption></figure>'
+    return {'output_type': o['output_type'], 'metadata': {}, 'data': {'text/html': img, 'text/plain': alt},
+            **({'execution_count': o.get('execution_count')} if o['output_type'] == 'execute_result' else {})}
+
 def _md_cell(src: str) -> dict: return {'cell_type': 'markdown', 'metadata': {}, 'source': src}
 
 def prepare_notebook(nb: dict, page: str, links: LinkMapper | None) -> dict:
@@ -160,30 +296,43 @@ def prepare_notebook(nb: dict, page: str, links: LinkMapper | None) -> dict:
         head = f'# {title}'
         if desc: head += '\n\n> ' + ' '.join(str(desc).split())
         cells.append(_md_cell(clean_markdown(head, page, links)))
+    section, plumbing, no_alt = title or page, [], 0
     for c in nb['cells']:
         kind, src = c['cell_type'], _src(c.get('source'))
         if kind == 'raw': continue                               # frontmatter / Quarto-only raw cells
         if kind == 'markdown':
             if not src.strip() or re.fullmatch(r'\s*<!--.*?-->\s*', src, re.S): continue
+            heads = re.findall(r'^#{1,6}\s+(.+?)\s*$', src, re.M)
+            if heads: section = heads[-1].replace('`', '')
             md = clean_markdown(src, page, links)
             if md.strip(): cells.append(_md_cell(md))
             continue
         dirs, body = split_directives(src)
         if 'hide' in dirs or _false(dirs.get('include', True)): continue
+        if _is_plumbing(body): plumbing.append(body.splitlines()[0]); continue
         outputs = [] if _false(dirs.get('output', True)) else c.get('outputs', [])
         if dirs.get('output', '').lower() == 'asis':            # show_doc: its markdown is the page content
             for o in outputs:
                 md = _src(o.get('data', {}).get('text/markdown')) or _src(o.get('text'))
-                if md.strip(): cells.append(_md_cell(clean_markdown(md, page, links)))
+                if md.strip(): cells.append(_md_cell(clean_markdown(render_show_doc(md), page, links)))
             continue
         outs = []
         for o in outputs:
             o = copy.deepcopy(o)
-            if 'text' in o: o['text'] = _src(o['text'])                  # nbformat wants joined strings
+            if 'text' in o:
+                o['text'] = _src(o['text'])                      # nbformat wants joined strings
+                if o.get('name') == 'stderr':
+                    o['text'] = clean_stream(o['text'])
+                    if not o['text'].strip(): continue
             data = o.get('data', {})
             for k, v in data.items():
                 if isinstance(v, list): data[k] = ''.join(v)
-            data.pop('application/vnd.jupyter.widget-view+json', None)
+            if 'application/vnd.jupyter.widget-view+json' in data: continue   # progress-bar widgets: nothing to read offline
+            if any(k in data for k in ('image/png', 'image/jpeg', 'image/svg+xml')) and 'text/html' not in data:
+                alt = dirs.get('fig-alt') or dirs.get('fig-cap')
+                if not alt: no_alt += 1
+                o = image_html(o, alt or f'Figure: {section}', dirs.get('fig-cap'))
+                outs.append(o); continue
             if 'text/markdown' in data: data['text/markdown'] = clean_markdown(_src(data['text/markdown']), page, links)
             if 'text/html' in data and links: data['text/html'] = links(_src(data['text/html']), page)
             outs.append(o)
@@ -193,6 +342,8 @@ def prepare_notebook(nb: dict, page: str, links: LinkMapper | None) -> dict:
         meta = {'tags': ['remove_input']} if not echo or not body.strip() else {}
         cells.append({'cell_type': 'code', 'metadata': meta, 'source': body,
                       'execution_count': c.get('execution_count'), 'outputs': outs})
+    if plumbing: print(f'docs: note: {page}: left out {len(plumbing)} test-plumbing cell(s) ({plumbing}); mark them `#| hide`')
+    if no_alt: print(f'docs: note: {page}: {no_alt} figure(s) without `#| fig-alt:` (alt text: the section title)')
     for i, c in enumerate(cells): c['id'] = f'c{i:03d}'
     meta = {k: v for k, v in nb.get('metadata', {}).items() if k in ('kernelspec', 'language_info')}
     meta.setdefault('kernelspec', {'display_name': 'Python 3', 'language': 'python', 'name': 'python3'})
@@ -305,8 +456,110 @@ def check_site(site: Path, expected_pages: list[str]) -> dict:
         if not (site / 'search' / 'search_index.js').is_file(): problems.append('no search/search_index.js for file:// search')
     if not list(site.glob('assets/javascripts/workers/search.*.min.js')): problems.append('no local search worker script')
     if not (site / 'assets' / 'mathjax' / 'MathJax.js').is_file(): problems.append('MathJax was not copied into the site')
+    bad_links = link_problems(site)
+    if bad_links: problems.append(f'{len(bad_links)} broken internal link(s) or duplicate ids:\n  ' + '\n  '.join(bad_links[:40]))
+    leaks = leak_problems(site)
+    if leaks: problems.append('pages show things from the build machine:\n  ' + '\n  '.join(leaks[:30]))
     if problems: raise DocsError('docs check failed:\n- ' + '\n- '.join(problems))
     return {'search_entries': n_search}
+
+# ----------------------------------------------------------------------------- links
+class _Anchors(HTMLParser):
+    "Ids (with counts) and link targets of one HTML page."
+    def __init__(self):
+        super().__init__(); self.ids, self.hrefs = {}, []
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        for key in ('id',) + (('name',) if tag == 'a' else ()):
+            if a.get(key): self.ids[a[key]] = self.ids.get(a[key], 0) + 1
+        if tag == 'a' and a.get('href') is not None: self.hrefs.append(a['href'])
+
+def page_anchors(site: Path) -> dict[Path, _Anchors]:
+    out = {}
+    for f in sorted(site.rglob('*.html')):
+        p = _Anchors(); p.feed(f.read_text(encoding='utf-8', errors='replace')); out[f.resolve()] = p
+    return out
+
+def _internal(href: str) -> bool:
+    return not (re.match(r'^[a-zA-Z][\w+.-]*:', href) or href.startswith('//'))
+
+def _target(page: Path, href: str) -> tuple[Path, str]:
+    from urllib.parse import unquote
+    path, _, frag = href.partition('#')
+    path = unquote(path.split('?')[0])
+    t = (page.parent / path).resolve() if path else page
+    if t.is_dir(): t = t / 'index.html'
+    return t, unquote(frag)
+
+_re_code_link = re.compile(r'<a href="([^"]*)"((?:\s[^>]*)?)>(<code>([^<]*)</code>)</a>')
+
+def fix_doc_links(site: Path) -> dict[str, list[str]]:
+    """nbdev links every backticked name it knows (private helpers and methods without a doc entry included):
+    a link to `Cls.method` without an entry goes to `Cls`'s entry (or its page); one to a private name is unlinked."""
+    from mkdocs_jupyter.utils import slugify
+    anchors, done = page_anchors(site), {'retargeted': [], 'unlinked': []}
+    for f, p in anchors.items():
+        text = f.read_text(encoding='utf-8')
+        def fix(m):
+            href, name = html.unescape(m.group(1)), html.unescape(m.group(4))
+            if not _internal(href) or '#' not in href: return m.group(0)
+            t, frag = _target(f, href)
+            if t in anchors and frag in anchors[t].ids: return m.group(0)
+            parts = [x for x in re.split(r'[.(]', name.strip()) if x]
+            if t not in anchors or any(x.startswith('_') for x in parts):
+                done['unlinked'].append(f'{f.name}: {name}'); return m.group(3)
+            base = href.split('#')[0]
+            for k in range(len(parts) - 1, 0, -1):
+                cand = slugify('.'.join(parts[:k]))
+                if cand in anchors[t].ids:
+                    done['retargeted'].append(f'{f.name}: {name} -> #{cand}')
+                    return f'<a href="{html.escape(base)}#{cand}"{m.group(2)}>{m.group(3)}</a>'
+            done['retargeted'].append(f'{f.name}: {name} -> {base or f.name}')
+            return f'<a href="{html.escape(base or f.name)}"{m.group(2)}>{m.group(3)}</a>'
+        new = _re_code_link.sub(fix, text)
+        if new != text: f.write_text(new, encoding='utf-8')
+    return done
+
+def link_problems(site: Path) -> list[str]:
+    "Every internal link whose file or anchor is missing, root-absolute links (dead under file://), duplicate ids."
+    anchors, out = page_anchors(site), []
+    for f, p in anchors.items():
+        rel = f.relative_to(site.resolve())
+        dups = sorted(i for i, n in p.ids.items() if n > 1)
+        if dups: out.append(f'{rel}: duplicate id(s) {dups[:8]}')
+        for h in p.hrefs:
+            if not _internal(h) or not h.strip(): continue
+            if h.startswith('/'): out.append(f'{rel}: root-absolute link {h} (dead when the site is opened from disk)'); continue
+            t, frag = _target(f, h)
+            if not t.exists(): out.append(f'{rel}: link to a missing file: {h}')
+            elif frag and t.suffix == '.html' and frag not in anchors[t].ids: out.append(f'{rel}: link to a missing anchor: {h}')
+    return out
+
+def leak_problems(site: Path) -> list[str]:
+    "Build-machine paths, Python warnings and nbconvert's default alt text in any page."
+    pats = {str(ROOT): 'the checkout path', os.path.join(sys.prefix, 'lib', ''): 'the Python environment', 'site-packages': 'a site-packages path',
+            'No description has been provided': 'an image without alt text', 'IProgress not found': "tqdm's widget warning"}
+    home = os.path.expanduser('~')
+    if home not in ('', '/'): pats[home + '/'] = 'the home folder'
+    out = []
+    for f in sorted(site.rglob('*.html')):
+        text = f.read_text(encoding='utf-8', errors='replace')
+        for s, what in pats.items():
+            if s and s in text: out.append(f'{f.relative_to(site)}: {what} ({s!r})')
+        for m in re.findall(r'/tmp/tmp\w+', text)[:1]: out.append(f'{f.relative_to(site)}: a temporary path ({m})')
+    return out
+
+def check_quarto_yml() -> str:
+    "One `_quarto.yml`, at the top level, that nbdev's own docs commands find as nbs/_quarto.yml (a link to it)."
+    top, nb = ROOT / '_quarto.yml', ROOT / 'nbs' / '_quarto.yml'
+    if not top.is_file(): raise DocsError('no _quarto.yml at the top level (nbdev_docs reads it through nbs/_quarto.yml)')
+    if not (nb.exists() and nb.resolve() == top.resolve()):
+        raise DocsError('nbs/_quarto.yml must be a link to ../_quarto.yml (nbdev_docs/nbdev_proc_nbs read nbs/_quarto.yml): '
+                        'ln -sf ../_quarto.yml nbs/_quarto.yml')
+    yml = yaml.safe_load(top.read_text()) or {}
+    missing = [m for m in yml.get('metadata-files', []) if m != 'sidebar.yml' and not (ROOT / 'nbs' / m).is_file()]
+    if missing: raise DocsError(f'_quarto.yml names metadata files missing from nbs/: {missing}')
+    return 'nbs/_quarto.yml -> _quarto.yml'
 
 # ----------------------------------------------------------------------------- build
 def copy_mathjax(dest: Path):
@@ -387,6 +640,10 @@ def build(keep: bool = False, out: Path | None = None, exclude: list[str] = ()) 
             print(f'docs: {len(extra)} notebook(s) missing from {nav_from}, appended to the sidebar: {extra}')
         nav += [{'Home' if s == 'index.ipynb' else pages[s][1]: pages[s][0]} for s in extra]
         shutil.copytree(DOCS_TOOLS / 'assets', docs / 'assets', dirs_exist_ok=True)
+        for img in nbs.rglob('*'):   # images the notebooks' markdown shows (e.g. nbs/images/...)
+            rel = img.relative_to(nbs)
+            if img.suffix.lower() in IMAGE_SUFFIXES and not any(x.startswith(('_', '.')) for x in rel.parts):
+                (docs / rel).parent.mkdir(parents=True, exist_ok=True); shutil.copy2(img, docs / rel)
         conf = mkdocs_config(cfg, docs, site, nav)
         conf_file = tmp / 'mkdocs.yml'
         conf_file.write_text(yaml.safe_dump(conf, sort_keys=False))
@@ -401,8 +658,12 @@ def build(keep: bool = False, out: Path | None = None, exclude: list[str] = ()) 
         if noise: print('\n'.join(noise[-20:]))
         copy_mathjax(site / 'assets' / 'mathjax')
         for m in site.rglob('*.js.map'): m.unlink()   # Material's source maps: 1+ MB nobody browsing needs
+        fixed = fix_doc_links(site)
+        for k, v in fixed.items():
+            if v: print(f'docs: note: {len(v)} doc link(s) to names without a docs entry {k}: ' + '; '.join(v[:12]))
         expected = sorted(d.replace('.ipynb', '.html') for d, _ in pages.values())
         info = check_site(site, expected)
+        info['quarto'] = check_quarto_yml()
     finally:
         if keep: print(f'docs: processed notebooks and mkdocs.yml kept in {tmp}')
         else: shutil.rmtree(tmp, ignore_errors=True)

@@ -5,9 +5,10 @@
 
 Cells are separated by lines `# %%` (code) and `# %% [markdown]` (markdown; each line of the
 markdown cell is written with a leading `# `). The notebook, not the script, is the source of
-truth: run `nbdev_export` and `nbdev_clean` after converting.
+truth: run `nbdev_export` and `nbdev_clean` after converting. Every cell gets an id here (nbdev_export
+writes the ids into the library's `# %%` lines; a notebook without them gets new random ones on every run).
 """
-import json, sys
+import json, secrets, sys
 from pathlib import Path
 
 
@@ -21,7 +22,7 @@ def py2nb(src: str) -> dict:
         while lines and not lines[0].strip(): lines.pop(0)
         if kind == 'markdown': lines = [l[2:] if l.startswith('# ') else l.lstrip('#') for l in lines]
         text = '\n'.join(lines)
-        cell = {'cell_type': kind, 'metadata': {}, 'source': text.splitlines(keepends=True)}
+        cell = {'cell_type': kind, 'id': secrets.token_hex(4), 'metadata': {}, 'source': text.splitlines(keepends=True)}
         if kind == 'code': cell.update(execution_count=None, outputs=[])
         cells.append(cell)
 

@@ -12,6 +12,7 @@ from .uncertainty import UNCERTAINTY_METHODS
 from .curriculum import DEFAULT_DIFFICULTY_WEIGHTS, PACING_FUNCTIONS, check_difficulty_weights
 from .selection import STRATEGIES, SelectionStrategy
 import aql_nb.baselines  # registers the peer strategies in STRATEGIES
+import aql_nb.policies  # registers the learnability and class-curriculum policies
 
 # %% auto #0
 __all__ = ['NAN_POLICIES', 'GROUPS', 'SEED_KEYS', 'SELECTION_MODES', 'ConfigError', 'check_field', 'OptimConfig',

@@ -116,7 +116,8 @@ class Spec:
 
     @property
     def dataset(self) -> str:
-        return f"{self.data}{'' if self.n_train is None else f'[{self.n_train // 1000}k]'}/{self.model}" + (f'+{round(self.noise * 100)}%noise' if self.noise else '')
+        sub = '' if self.n_train is None or self.data != 'fashion_mnist' else f'[{self.n_train // 1000}k]'   # n_train cuts Fashion-MNIST only
+        return f"{self.data}{sub}/{self.model}" + (f'+{round(self.noise * 100)}%noise' if self.noise else '')
 
 
 def make_method(name: str, seed: int):
@@ -366,14 +367,17 @@ def plot_class_shares(runs: pd.DataFrame, ds: str, methods: list[str], path: Pat
     import matplotlib; matplotlib.use('Agg'); import matplotlib.pyplot as plt
     methods = [m for m in methods if ((runs.dataset == ds) & (runs.method == m)).any()]
     if not methods: return
-    fig, axs = plt.subplots(1, len(methods), figsize=(3.2 * len(methods), 2.8), sharey=True, squeeze=False)
-    for ax, m in zip(axs[0], methods):
+    ncol = min(4, len(methods)); nrow = math.ceil(len(methods) / ncol)
+    fig, axs = plt.subplots(nrow, ncol, figsize=(3.2 * ncol, 2.5 * nrow), sharey=True, squeeze=False)
+    for ax in axs.flat[len(methods):]: ax.axis('off')
+    for ax, m in zip(axs.flat, methods):
         cc = np.mean([np.array(json.loads(c), dtype=float) for c in runs[(runs.dataset == ds) & (runs.method == m)].class_counts], 0)
         share = cc / np.clip(cc.sum(1, keepdims=True), 1, None)
         xs = (np.arange(len(share)) + 0.5) / len(share) * 100
         for c in range(share.shape[1]): ax.plot(xs, 100 * share[:, c], color=plt.cm.tab10(c), lw=1.2, ls=STYLES[c % 4], label=str(c))
         ax.axhline(10, color='k', lw=0.6); ax.set_title(m, fontsize=8); ax.set_xlabel('% of budget'); ax.grid(alpha=0.3)
-    axs[0][0].set_ylabel('share of trained samples %'); axs[0][-1].legend(fontsize=6, ncol=2, title='class', title_fontsize=6)
+    for row in axs: row[0].set_ylabel('share of trained\nsamples %')
+    axs.flat[len(methods) - 1].legend(fontsize=6, ncol=2, title='class', title_fontsize=6)
     fig.tight_layout(); fig.savefig(path, dpi=70); plt.close(fig)
 
 

@@ -321,7 +321,8 @@ def select_batch(self, batch: dict) -> tuple[dict, bool]:
     targets = aligned_targets(batch['labels'], self.shift_labels and batch['labels'].ndim == 2)
     cand = self.scorer.candidates(self.model, batch, targets, ids, self.state.global_step, self.aql_epoch, self.accelerator.autocast)
     sel = self.scorer.select(cand)
-    idx, n = sel.indices.cpu(), len(ids)
+    idx, n = sel.indices, len(ids)
+    if idx.device.type != 'cpu': idx = idx.cpu()   # strategies that select on the host pay no copy
     cut = not (len(idx) == n and torch.equal(idx, torch.arange(n)))
     if cut: batch, ids = take(batch, idx.to(batch['labels'].device)), ids[idx]
     batch[POSITION_KEY] = ids

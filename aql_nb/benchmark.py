@@ -4,10 +4,10 @@
 
 # %% ../nbs/08_benchmark.ipynb #1aab03f3
 from __future__ import annotations
-import inspect, json, math, os, platform, re, time
+import ast, inspect, json, math, os, platform, re, time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Mapping, Sequence
 import numpy as np
 import pandas as pd
 import torch
@@ -20,11 +20,11 @@ from .models import MLP
 from .trainer import AQLv2Trainer, Callback, MARKERS
 
 # %% auto #0
-__all__ = ['RATIO', 'METHODS', 'FRACTIONS', 'TABLE_LEGEND', 'CURVE_COLORS', 'CURVE_STYLES', 'RESULTS_HEAD', 'make_method',
-           'resolve_methods', 'DataSpec', 'parse_dataset', 'load_benchmark_data', 'NoiseCounter', 'RunSpec', 'run_one',
-           'add_train_time', 'first_reach', 'acc_at', 'summarise', 'timing_noise', 'markdown_table', 'plot_curves',
-           'curves_png_name', 'machine_info', 'run_line', 'run_benchmark', 'write_results', 'write_report', 'read_meta',
-           'report_results', 'shrink_png']
+__all__ = ['RATIO', 'METHODS', 'FRACTIONS', 'TABLE_LEGEND', 'CURVE_COLORS', 'CURVE_STYLES', 'RESULTS_HEAD', 'parse_method',
+           'make_method', 'resolve_methods', 'DataSpec', 'parse_dataset', 'load_benchmark_data', 'NoiseCounter',
+           'RunSpec', 'run_one', 'add_train_time', 'first_reach', 'acc_at', 'summarise', 'timing_noise',
+           'markdown_table', 'plot_curves', 'curves_png_name', 'machine_info', 'run_line', 'run_benchmark',
+           'write_results', 'write_report', 'read_meta', 'report_results', 'shrink_png']
 
 # %% ../nbs/08_benchmark.ipynb #188b59c4
 RATIO = 0.5  # every subset method trains on half of what it looks at (256 candidates -> 128)
@@ -42,12 +42,29 @@ METHODS: dict[str, tuple[str, dict[str, Any]]] = {   # benchmark name -> (strate
 }
 
 # %% ../nbs/08_benchmark.ipynb #89902560
-def make_method(name: str, seed: int = 0) -> SelectionStrategy:
-    "The strategy a benchmark method names (a `METHODS` preset, or any registered strategy with its defaults), seeded."
-    strategy, kwargs = METHODS.get(name, (name, {}))
+def parse_method(name: str) -> tuple[str, dict[str, Any]]:
+    "`name` or `name@key=value;key=value` -> (name, arguments); a value is a Python literal, else a string."
+    base, _, args = name.partition('@')
+    kwargs = {}
+    for kv in filter(None, (a.strip() for a in args.split(';'))):
+        k, eq, v = kv.partition('=')
+        if not eq or not k.strip(): raise ValueError(f"method {name!r}: arguments are key=value pairs separated by ';', got {kv!r}")
+        try: kwargs[k.strip()] = ast.literal_eval(v.strip())
+        except (ValueError, SyntaxError): kwargs[k.strip()] = v.strip()
+    return base.strip(), kwargs
+
+def make_method(name: str,                  # a preset of `presets`, any registered strategy, either with `@key=value;...` arguments
+                seed: int = 0,              # given to strategies that take a seed
+                presets: Mapping[str, tuple[str, dict[str, Any]]] | None = None,  # None: `METHODS`
+               ) -> SelectionStrategy:
+    "The strategy a benchmark method names, seeded; arguments after `@` override the preset's."
+    base, args = parse_method(name)
+    strategy, kwargs = (METHODS if presets is None else presets).get(base, (base, {}))
     cls = STRATEGIES[strategy]
-    if 'seed' in inspect.signature(cls).parameters: kwargs = {**kwargs, 'seed': seed}
+    kwargs = {**kwargs, **args}
+    if 'seed' in inspect.signature(cls).parameters: kwargs.setdefault('seed', seed)
     return cls(**kwargs)
+
 
 # %% ../nbs/08_benchmark.ipynb #f9e2172e
 def resolve_methods(names: str | Sequence[str]) -> list[str]:
@@ -56,8 +73,10 @@ def resolve_methods(names: str | Sequence[str]) -> list[str]:
     if not names: raise ValueError("no method given; choose from " + ', '.join(METHODS))
     if 'all' in names: return list(METHODS)
     for n in names:
-        if n not in METHODS and n not in STRATEGIES: raise ValueError(unknown_name('method', n, [*METHODS, *(k for k in STRATEGIES if k not in METHODS)]))
+        base = parse_method(n)[0]
+        if base not in METHODS and base not in STRATEGIES: raise ValueError(unknown_name('method', base, [*METHODS, *(k for k in STRATEGIES if k not in METHODS)]))
     return list(names)
+
 
 # %% ../nbs/08_benchmark.ipynb #35c73eef
 @dataclass

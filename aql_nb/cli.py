@@ -214,8 +214,10 @@ def quickstart_cli(argv: Sequence[str] | None = None) -> dict[str, Any]:
 
 # %% ../nbs/09_cli.ipynb #d5e06465
 def quickstart_main() -> None:
-    "Console script `aql_quickstart` (returns nothing, so its exit status is 0 on success)."
-    quickstart_cli()
+    "Console script `aql_quickstart` (returns nothing, so its exit status is 0 on success); under torchrun it leaves the process group before exiting."
+    from aql_nb.distributed import shutdown_distributed
+    try: quickstart_cli()
+    finally: shutdown_distributed()   # gloo can abort in its teardown at interpreter exit if the group is left open
 
 
 if __name__ == '__main__' and '__file__' in globals(): quickstart_main()  # `python -m aql_nb.cli`, `torchrun ... -m aql_nb.cli`

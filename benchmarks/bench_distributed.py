@@ -52,7 +52,10 @@ def main():
     ap.add_argument('--steps', type=int, default=60, help='steps per mode (default: %(default)s)')
     ap.add_argument('--worker', action='store_true', help='run as a torchrun worker (internal)')
     a = ap.parse_args()
-    if a.worker: return worker(a.steps)
+    if a.worker:
+        from aql_nb.distributed import shutdown_distributed
+        try: return worker(a.steps)
+        finally: shutdown_distributed()   # leave the group: gloo can abort in its teardown at interpreter exit
     cmd = [sys.executable, '-m', 'torch.distributed.run', '--nproc_per_node', str(a.nproc), __file__, '--worker', '--steps', str(a.steps)]
     sys.exit(subprocess.run(cmd, env={**os.environ, 'OMP_NUM_THREADS': '1'}).returncode)
 

@@ -15,7 +15,7 @@ A method is a preset name of `METHODS` or `strategy@key=value;key=value` (any re
 arguments), e.g. `aql_learnable@loss_weight=1;noise_gate=False`.
 """
 from __future__ import annotations
-import argparse, ast, json, math, os, platform, sys, time
+import argparse, json, math, os, platform, sys, time
 from dataclasses import dataclass, asdict, field
 from pathlib import Path
 from typing import Any
@@ -27,6 +27,7 @@ import torch
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path: sys.path.insert(0, str(ROOT))
 
+from aql_nb.benchmark import METHODS as PACKAGE_METHODS, add_train_time, first_reach, make_method as package_method
 from aql_nb.config import as_config
 from aql_nb.data import IndexedDataset, LMBlocks, LabelNoise, load_digits_data, load_fashion_mnist, load_shakespeare_lm, make_loaders
 from aql_nb.models import MLP, SmallCNN, TinyGPT
@@ -35,13 +36,8 @@ from aql_nb.trainer import AQLv2Trainer, Callback
 import aql_nb.baselines  # noqa: F401  (registers the peers)
 import aql_nb.policies   # noqa: F401  (registers the policies; aql_nb.config imports it too)
 
-RATIO = 0.5
-METHODS: dict[str, tuple[str, dict[str, Any]]] = {
-    'uniform': ('uniform', {}),
-    'infobatch': ('infobatch', {'prune_ratio': 0.5}),
-    'selective_backprop': ('selective_backprop', {'selection_ratio': RATIO}),
-    'rs2': ('rs2', {'selection_ratio': RATIO}),
-    'aql_cached': ('aql_cached', {'selection_ratio': RATIO}),
+METHODS: dict[str, tuple[str, dict[str, Any]]] = {   # the package's presets (uniform, infobatch, selective_backprop, ...) and:
+    **PACKAGE_METHODS,
     'aql_learnable': ('aql_learnable', {}),
     'aql_class_curriculum': ('aql_class_curriculum', {}),
     # ablation of aql_learnable: each removes (or swaps) one part
@@ -121,18 +117,8 @@ class Spec:
 
 
 def make_method(name: str, seed: int):
-    "A preset of `METHODS` or `strategy@k=v;k=v`, seeded where the strategy takes a seed."
-    base, _, args = name.partition('@')
-    strategy, kwargs = METHODS.get(base, (base, {}))
-    kwargs = dict(kwargs)
-    for kv in filter(None, args.split(';')):
-        k, _, v = kv.partition('=')
-        try: kwargs[k.strip()] = ast.literal_eval(v.strip())
-        except (ValueError, SyntaxError): kwargs[k.strip()] = v.strip()
-    cls = STRATEGIES[strategy]
-    import inspect
-    if 'seed' in inspect.signature(cls).parameters: kwargs.setdefault('seed', seed)
-    return cls(**kwargs)
+    "A preset of `METHODS` or `strategy@k=v;k=v` (`aql_nb.benchmark.make_method` with this script's presets)."
+    return package_method(name, seed, METHODS)
 
 
 class Tracker(Callback):
@@ -156,13 +142,6 @@ class Tracker(Callback):
             t.log[-1]['test_loss'], t.log[-1]['test_acc'] = r['val_loss'], r['val_acc']
 
 
-def train_time(hist: pd.DataFrame, steps: pd.DataFrame) -> np.ndarray:
-    "Cumulative training seconds (steps and data loading; validation excluded) at each record's step."
-    cum = (steps['step_time'] + steps.get('data_time', 0)).cumsum().to_numpy()
-    idx = np.searchsorted(steps['step'].to_numpy(), hist['step'].to_numpy(), side='right') - 1
-    return np.where(idx >= 0, cum[np.clip(idx, 0, None)], 0.0)
-
-
 def make_model(name: str, d: Data, seed: int):
     if name == 'mlp': return MLP(d.in_features, 10, hidden=(256, 128), seed=seed)
     if name == 'cnn': return SmallCNN(1, 10, seed=seed)
@@ -184,7 +163,7 @@ def run_one(spec: Spec) -> dict[str, Any]:
     strategy = make_method(spec.method, spec.seed)
     t = AQLv2Trainer(model, train_dl, val_dl, cfg, device='cpu', strategy=strategy, callbacks=[tracker])
     res = t.train(max_samples=budget)
-    hist = res['history'].copy(); hist['train_time'] = train_time(hist, res['step_history'])
+    hist = add_train_time(res['history'], res['step_history'])
     hist = hist[['step', 'samples_seen', 'train_time', 'val_acc', 'test_acc', 'val_loss', 'test_loss']].copy()
     for k, v in (('dataset', spec.dataset), ('method', spec.method), ('seed', spec.seed)): hist[k] = v
     tt = float(hist.train_time.iloc[-1])
@@ -229,11 +208,6 @@ def timing(specs: list[Spec], rounds: int, samples: int) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 # ---------------------------------------------------------------- measures
-def first_reach(x, acc, target) -> float:
-    hit = np.nonzero(acc >= target - 1e-12)[0]
-    return float(x[hit[0]]) if len(hit) else math.nan
-
-
 def _ms(v):
     v = np.asarray([x for x in v if x == x], dtype=float)
     return (float(v.mean()), float(v.std(ddof=1)) if len(v) > 1 else 0.0, len(v)) if len(v) else (math.nan, math.nan, 0)

@@ -8,12 +8,12 @@ import math
 from typing import Any, Mapping
 import torch
 from torch import Tensor
-from .core import check_int, check_number, patch_to
+from .core import check_choice, check_int, check_number, patch_to
 from .curriculum import CurriculumScheduler, DifficultyScorer, rank_normalise
 from .selection import STRATEGIES, ScoreTable, Selection, SelectionStrategy, n_keep, priority_sample
 
 # %% auto #0
-__all__ = ['suspect_mask', 'learnability', 'LearnableAQL', 'within_class_rank', 'ClassCurriculum']
+__all__ = ['SUSPECT_DRAWS', 'suspect_mask', 'learnability', 'LearnableAQL', 'within_class_rank', 'ClassCurriculum']
 
 # %% ../nbs/03e_policies.ipynb #38021add
 def suspect_mask(loss: Tensor,                   # [N] per-sample loss (cross-entropy of the sample's label)
@@ -42,6 +42,8 @@ def learnability(loss: Tensor,                 # [N] per-sample loss
     return p
 
 # %% ../nbs/03e_policies.ipynb #21bf7375
+SUSPECT_DRAWS = ('uniform', 'plausible')
+
 class LearnableAQL(SelectionStrategy):
     "Cached selection by learnability: each epoch priority-samples a share `r` by epistemic score; suspects get a small share."
     name, needs_train_scores, config_ratio = 'aql_learnable', True, 'visit_ratio'
@@ -55,7 +57,8 @@ class LearnableAQL(SelectionStrategy):
                  noise_gate: bool = True,           # hold suspects (high loss, low epistemic) to `suspect_share`
                  label_prob: float = 0.1,           # a suspect's label gets less than this probability
                  epistemic_quantile: float = 1.0,   # ... and its epistemic score ranks in this lower share (1: any)
-                 suspect_share: float = 0.1,        # share of each epoch's plan drawn (uniformly) from the suspects
+                 suspect_share: float = 0.1,        # share of each epoch's plan drawn from the suspects
+                 suspect_draw: str = 'uniform',     # how that share is drawn: 'uniform' or 'plausible' (by the label's probability)
                  gate_after: float = 0.1,           # share of the budget before the gate starts (the model must know something first)
                  anneal_ratio: float = 0.0,         # last share of the budget drawn uniformly from the trusted samples
                  method: str = 'bald',              # uncertainty method of the stored scores (epistemic: 'bald' or 'variance')
@@ -64,16 +67,17 @@ class LearnableAQL(SelectionStrategy):
         for name, v in (('epistemic_weight', epistemic_weight), ('loss_weight', loss_weight)): check_number(name, v, 0)
         for name, v in (('uniform_mix', uniform_mix), ('epistemic_quantile', epistemic_quantile), ('suspect_share', suspect_share),
                         ('gate_after', gate_after), ('anneal_ratio', anneal_ratio)): check_number(name, v, 0, 1)
-        check_number('label_prob', label_prob, 0, 1, lo_inc=False, hi_inc=False)
+        check_number('label_prob', label_prob, 0, 1, lo_inc=False, hi_inc=False); check_choice(suspect_draw, SUSPECT_DRAWS, 'suspect_draw')
         self.selection_ratio, self.epistemic_weight, self.loss_weight, self.uniform_mix = selection_ratio, epistemic_weight, loss_weight, uniform_mix
         self.importance_weighting, self.noise_gate, self.label_prob = importance_weighting, noise_gate, label_prob
         self.epistemic_quantile, self.suspect_share, self.gate_after, self.anneal_ratio = epistemic_quantile, suspect_share, gate_after, anneal_ratio
+        self.suspect_draw = suspect_draw
         self.score_method = method
         self.n_samples, self.table, self.weights, self.last_step, self.last_stats, self._weights_on = None, None, None, 0, {}, None
 
     def __repr__(self):
         return (f"LearnableAQL(selection_ratio={self.selection_ratio}, epistemic_weight={self.epistemic_weight}, loss_weight={self.loss_weight}, "
-                f"noise_gate={self.noise_gate}, suspect_share={self.suspect_share}, importance_weighting={self.importance_weighting})")
+                f"noise_gate={self.noise_gate}, suspect_share={self.suspect_share}, suspect_draw={self.suspect_draw!r}, importance_weighting={self.importance_weighting})")
 
     @classmethod
     def config_kwargs(cls, cfg):
@@ -97,14 +101,18 @@ def epoch_size(self, epoch: int) -> int:
 
 # %% ../nbs/03e_policies.ipynb #cef7bcc6
 @patch_to(LearnableAQL)
-def suspects(self) -> Tensor:
+def suspects(self,
+             loss: Tensor | None = None,  # [n] the table's loss as float64 on the CPU (None: read it from the table)
+             ep: Tensor | None = None,    # [n] the table's scores, likewise
+            ) -> Tensor:
     "Bool [n]: the seen samples the gate holds back now (none before `gate_after` of the budget, or without the gate)."
-    loss, ep = self.table.loss.cpu().double(), self.table.scores.cpu().double()
+    if loss is None or ep is None: loss, ep = self.table.loss.cpu().double(), self.table.scores.cpu().double()
     seen = ~(torch.isnan(loss) | torch.isnan(ep))
     sus = torch.zeros(self.n_samples, dtype=torch.bool)
     if self.noise_gate and self.last_step >= self.gate_after * self.total_steps and seen.any():
         sus[seen] = suspect_mask(loss[seen], ep[seen], self.label_prob, self.epistemic_quantile)
     return sus
+
 
 # %% ../nbs/03e_policies.ipynb #6ae78794
 @patch_to(LearnableAQL)
@@ -112,7 +120,7 @@ def plan_epoch(self, epoch: int, generator: torch.Generator | None = None) -> Te
     "`r n` positions: suspects up to their share, then unseen samples, then priority sampling over the seen trusted ones."
     k, g = self.epoch_size(epoch), generator
     loss, ep = self.table.loss.cpu().double(), self.table.scores.cpu().double()
-    seen, sus = ~(torch.isnan(loss) | torch.isnan(ep)), self.suspects()
+    seen, sus = ~(torch.isnan(loss) | torch.isnan(ep)), self.suspects(loss, ep)
     trusted, suspects = (~sus).nonzero().squeeze(1), sus.nonzero().squeeze(1)
     n_main = min(k - min(len(suspects), round(self.suspect_share * k)), len(trusted))
     fresh, old = trusted[~seen[trusted]], trusted[seen[trusted]]
@@ -126,7 +134,10 @@ def plan_epoch(self, epoch: int, generator: torch.Generator | None = None) -> Te
         picked = old[sel.indices]
         if self.importance_weighting: self.weights[picked] = sel.weights * (rest / len(old))
         main = torch.cat([main, picked])
-    extra = suspects[torch.randperm(len(suspects), generator=g)[:k - len(main)]]
+    m = min(k - len(main), len(suspects))
+    if m and self.suspect_draw == 'plausible':   # the label's probability e^-loss: likely-clean hard samples before flipped ones
+        extra = suspects[priority_sample(torch.exp(-loss[suspects]), m, 0.0, g).indices]
+    else: extra = suspects[torch.randperm(len(suspects), generator=g)[:m]]
     self.last_stats = dict(epoch=epoch, suspects=len(suspects), suspects_planned=len(extra), fresh=len(fresh), annealing=annealing)
     return torch.cat([main, extra])
 

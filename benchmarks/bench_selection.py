@@ -34,7 +34,7 @@ from aql_nb.models import MLP, SmallCNN, TinyGPT
 from aql_nb.selection import STRATEGIES
 from aql_nb.trainer import AQLv2Trainer, Callback
 import aql_nb.baselines  # noqa: F401  (registers the peers)
-import aql_nb.policies   # noqa: F401  (registers the policies; aql_nb.config imports it too)
+from aql_nb.policies import LearnableAQL   # (importing it registers the policies)
 
 METHODS: dict[str, tuple[str, dict[str, Any]]] = {   # the package's presets (uniform, infobatch, selective_backprop, ...) and:
     **PACKAGE_METHODS,
@@ -47,7 +47,23 @@ METHODS: dict[str, tuple[str, dict[str, Any]]] = {   # the package's presets (un
     'learnable+iw': ('aql_learnable', {'importance_weighting': True}),             # unbiased priority-sampling weights
     'learnable+loss': ('aql_learnable', {'loss_weight': 1.0}),                     # priority: BALD + loss
     'learnable+bald_gate': ('aql_learnable', {'epistemic_quantile': 0.5}),         # suspect only if BALD is also low
+    # a reference, not a method: aql_learnable whose gate knows which labels were flipped (the headroom of a better gate)
+    'oracle_gate': ('bench_oracle_gate', {}),
 }
+
+
+class OracleGate(LearnableAQL):
+    "`aql_learnable` with a perfect noise gate: the suspects are exactly the flipped labels (from the first step, or like the real gate)."
+    def __init__(self, from_gate_after: bool = False, **kwargs):  # True: only from `gate_after` of the budget and only seen samples
+        super().__init__(**kwargs); self.from_gate_after = from_gate_after
+    def set_flipped(self, flipped: torch.Tensor) -> None: self.flipped = flipped.clone()
+    def suspects(self, loss=None, ep=None) -> torch.Tensor:
+        if not hasattr(self, 'flipped'): raise RuntimeError("oracle_gate needs the flipped-label mask (set_flipped): run it through run_one")
+        if not self.from_gate_after: return self.flipped.clone()
+        if self.last_step < self.gate_after * self.total_steps: return torch.zeros(self.n_samples, dtype=torch.bool)
+        return self.flipped & self.table.seen.cpu()
+
+STRATEGIES.register('bench_oracle_gate', OracleGate)
 
 # ---------------------------------------------------------------- data
 @dataclass
@@ -161,6 +177,7 @@ def run_one(spec: Spec) -> dict[str, Any]:
     model = make_model(spec.model, d, spec.seed)
     tracker = Tracker(test_dl, d.noisy, d.clean_y, budget, spec.n_windows)
     strategy = make_method(spec.method, spec.seed)
+    if isinstance(strategy, OracleGate): strategy.set_flipped(d.noisy)
     t = AQLv2Trainer(model, train_dl, val_dl, cfg, device='cpu', strategy=strategy, callbacks=[tracker])
     res = t.train(max_samples=budget)
     hist = add_train_time(res['history'], res['step_history'])

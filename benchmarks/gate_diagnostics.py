@@ -1,0 +1,82 @@
+"""How well the noise gate of `aql_learnable` finds the flipped labels, over one training run.
+
+At every validation point it prints the suspects the gate holds back against the flipped-label mask (precision,
+recall, clean samples held back, flipped ones let through); after training, what fixed label-probability
+thresholds would flag and how well each signal tells a flipped suspect from a clean one (ROC AUC within the
+suspects: the stored loss the gate reads, the stored BALD score, and the final model's loss, confidence and entropy).
+
+    OMP_NUM_THREADS=1 python benchmarks/gate_diagnostics.py --noise 0.4 --method aql_learnable
+"""
+from __future__ import annotations
+import argparse, math, sys
+from pathlib import Path
+import numpy as np
+import torch
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import bench_selection as B  # noqa: E402  (its data, model and method presets: the runs match the benchmark's)
+from aql_nb.config import as_config  # noqa: E402
+from aql_nb.data import make_loaders  # noqa: E402
+from aql_nb.trainer import AQLv2Trainer, Callback  # noqa: E402
+
+
+def auc(pos: np.ndarray, score: np.ndarray) -> float:
+    "ROC AUC of `score` for the boolean labels `pos` (Mann-Whitney rank statistic, ties averaged)."
+    from scipy.stats import rankdata
+    r = rankdata(score); n1 = int(pos.sum()); n0 = len(pos) - n1
+    return float((r[pos].sum() - n1 * (n1 + 1) / 2) / (n1 * n0)) if n1 and n0 else math.nan
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument('--data', default='fashion_mnist'); ap.add_argument('--noise', type=float, default=0.4)
+    ap.add_argument('--n-train', type=int, default=0, help='0: the full training pool'); ap.add_argument('--method', default='aql_learnable')
+    ap.add_argument('--seed', type=int, default=0); ap.add_argument('--budget', type=float, default=10.0)
+    a = ap.parse_args(argv)
+    if not 0 < a.noise < 1: raise SystemExit(f"--noise must lie in (0, 1): the gate is judged against flipped labels, got {a.noise}")
+    torch.set_num_threads(1)
+    d = B.load_data(a.data, a.noise, None if a.n_train <= 0 else a.n_train, images=False)
+    bs = 64 if a.data == 'digits' else 128
+    train_dl, val_dl = make_loaders(d.train, d.val, batch_size=bs, seed=a.seed, val_batch_size=1024)
+    budget = int(a.budget * len(d.train)); steps = math.ceil(budget / bs)
+    cfg = as_config(learning_rate=2e-3, weight_decay=0.01, seed=a.seed, save_path=None, progress=False, eval_freq=max(1, steps // 10),
+                    uncertainty_method='bald', uncertainty_update_freq=10, lr_warmup_ratio=0.05, batch_size=bs)
+    s = B.make_method(a.method, a.seed)
+    if not hasattr(s, 'suspects'): raise SystemExit(f"--method {a.method!r} has no noise gate (suspects()): use an aql_learnable variant")
+    flipped = d.noisy
+    print(f"# gate_diagnostics: {a.method} on {a.data} ({len(d.train)} train), {a.noise:.0%} flipped labels, seed {a.seed}\n")
+    print('| step | share of budget | suspects | flipped held (TP) | clean held (FP) | flipped let through (FN) | precision | recall | val acc |')
+    print('|---|---|---|---|---|---|---|---|---|')
+
+    class Gate(Callback):
+        order = 70
+        def after_validate(self, t):
+            sus, seen = s.suspects(), s.table.seen.cpu()
+            tp, fp, fn = int((sus & flipped).sum()), int((sus & ~flipped).sum()), int((~sus & flipped & seen).sum())
+            print(f"| {t.step} | {t.samples_seen / budget:.2f} | {int(sus.sum())} | {tp} | {fp} | {fn} | {tp / max(1, tp + fp):.3f} | "
+                  f"{tp / max(1, int((flipped & seen).sum())):.3f} | {t.log[-1]['val_acc']:.4f} |", flush=True)
+
+    t = AQLv2Trainer(B.make_model('mlp', d, a.seed), train_dl, val_dl, cfg, device='cpu', strategy=s, callbacks=[Gate()])
+    t.train(max_samples=budget)
+    loss, ep = s.table.loss.cpu().double(), s.table.scores.cpu().double()
+    print('\nAfter training, a fixed gate on the stored loss at label probability p would hold back:\n')
+    print('| p | suspects | flipped (TP) | clean (FP) | flipped let through (FN) |\n|---|---|---|---|---|')
+    for p in (0.01, 0.02, 0.05, 0.1, 0.2):
+        sus = loss > -math.log(p)
+        print(f"| {p} | {int(sus.sum())} | {int((sus & flipped).sum())} | {int((sus & ~flipped).sum())} | {int((~sus & flipped).sum())} |")
+    xs = torch.stack([d.train[i][0] for i in range(len(d.train))]); ys = torch.as_tensor([int(d.train[i][1]) for i in range(len(d.train))])
+    t.model.eval()
+    with torch.no_grad(): prob = torch.softmax(torch.cat([t.model(xs[i:i + 4096]) for i in range(0, len(xs), 4096)]), -1).double()
+    p_label = prob.gather(1, ys[:, None]).squeeze(1)
+    sus = s.suspects().numpy(); pos = flipped.numpy()[sus]
+    print(f"\nWithin the {int(sus.sum())} suspects at the end, ROC AUC of each signal for 'flipped' (0.5: no better than chance; "
+          f"below 0.5: lower values mean flipped):\n")
+    print('| signal | AUC |\n|---|---|')
+    for name, v in (('stored loss (what the gate reads)', loss), ('stored BALD score', ep), ("final model's loss", -p_label.log()),
+                    ("final model's top probability of another class", prob.scatter(1, ys[:, None], 0).max(1).values),
+                    ("final model's predictive entropy", -(prob * prob.clamp_min(1e-12).log()).sum(1))):
+        print(f"| {name} | {auc(pos, v.numpy()[sus]):.3f} |")
+    print(f"\nOver all {len(loss)} samples, AUC of the stored loss for 'flipped': {auc(flipped.numpy(), loss.numpy()):.4f}")
+
+
+if __name__ == '__main__': main()

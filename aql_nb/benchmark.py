@@ -65,7 +65,6 @@ def make_method(name: str,                  # a preset of `presets`, any registe
     if 'seed' in inspect.signature(cls).parameters: kwargs.setdefault('seed', seed)
     return cls(**kwargs)
 
-
 # %% ../nbs/08_benchmark.ipynb #f9e2172e
 def resolve_methods(names: str | Sequence[str]) -> list[str]:
     "Method names from a comma-separated string or a list; 'all' means every preset of `METHODS`."
@@ -76,7 +75,6 @@ def resolve_methods(names: str | Sequence[str]) -> list[str]:
         base = parse_method(n)[0]
         if base not in METHODS and base not in STRATEGIES: raise ValueError(unknown_name('method', base, [*METHODS, *(k for k in STRATEGIES if k not in METHODS)]))
     return list(names)
-
 
 # %% ../nbs/08_benchmark.ipynb #35c73eef
 @dataclass

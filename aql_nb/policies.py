@@ -113,7 +113,6 @@ def suspects(self,
         sus[seen] = suspect_mask(loss[seen], ep[seen], self.label_prob, self.epistemic_quantile)
     return sus
 
-
 # %% ../nbs/03e_policies.ipynb #6ae78794
 @patch_to(LearnableAQL)
 def plan_epoch(self, epoch: int, generator: torch.Generator | None = None) -> Tensor:

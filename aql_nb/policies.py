@@ -72,6 +72,8 @@ class LearnableAQL(SelectionStrategy):
         self.importance_weighting, self.noise_gate, self.label_prob = importance_weighting, noise_gate, label_prob
         self.epistemic_quantile, self.suspect_share, self.gate_after, self.anneal_ratio = epistemic_quantile, suspect_share, gate_after, anneal_ratio
         self.suspect_draw = suspect_draw
+        # the trainer scores the training forward only if something reads the scores: the priority, or a gate that asks for low BALD
+        self.needs_train_scores = epistemic_weight > 0 or (noise_gate and epistemic_quantile < 1)
         self.score_method = method
         self.n_samples, self.table, self.weights, self.last_step, self.last_stats, self._weights_on = None, None, None, 0, {}, None
 
@@ -101,13 +103,18 @@ def epoch_size(self, epoch: int) -> int:
 
 # %% ../nbs/03e_policies.ipynb #cef7bcc6
 @patch_to(LearnableAQL)
+def _seen(self, loss: Tensor, ep: Tensor) -> Tensor:
+    "Bool [n]: trained on at least once (with a score too, where the scores are read)."
+    return ~(torch.isnan(loss) | torch.isnan(ep)) if self.needs_train_scores else ~torch.isnan(loss)
+
+@patch_to(LearnableAQL)
 def suspects(self,
              loss: Tensor | None = None,  # [n] the table's loss as float64 on the CPU (None: read it from the table)
              ep: Tensor | None = None,    # [n] the table's scores, likewise
             ) -> Tensor:
     "Bool [n]: the seen samples the gate holds back now (none before `gate_after` of the budget, or without the gate)."
     if loss is None or ep is None: loss, ep = self.table.loss.cpu().double(), self.table.scores.cpu().double()
-    seen = ~(torch.isnan(loss) | torch.isnan(ep))
+    seen = self._seen(loss, ep)
     sus = torch.zeros(self.n_samples, dtype=torch.bool)
     if self.noise_gate and self.last_step >= self.gate_after * self.total_steps and seen.any():
         sus[seen] = suspect_mask(loss[seen], ep[seen], self.label_prob, self.epistemic_quantile)
@@ -119,7 +126,7 @@ def plan_epoch(self, epoch: int, generator: torch.Generator | None = None) -> Te
     "`r n` positions: suspects up to their share, then unseen samples, then priority sampling over the seen trusted ones."
     k, g = self.epoch_size(epoch), generator
     loss, ep = self.table.loss.cpu().double(), self.table.scores.cpu().double()
-    seen, sus = ~(torch.isnan(loss) | torch.isnan(ep)), self.suspects(loss, ep)
+    seen, sus = self._seen(loss, ep), self.suspects(loss, ep)
     trusted, suspects = (~sus).nonzero().squeeze(1), sus.nonzero().squeeze(1)
     n_main = min(k - min(len(suspects), round(self.suspect_share * k)), len(trusted))
     fresh, old = trusted[~seen[trusted]], trusted[seen[trusted]]
@@ -150,9 +157,9 @@ def select(self, batch) -> Selection:
 
 @patch_to(LearnableAQL)
 def observe(self, ids: Tensor, loss: Tensor, scores: Tensor | None, step: int) -> None:
-    "Remember the loss and epistemic score of every sample just trained on."
-    if scores is None: raise ValueError("LearnableAQL observes uncertainty scores: run it in a trainer (needs_train_scores=True)")
-    self.table.update(ids, loss.to(scores.device), scores)
+    "Remember the loss and epistemic score of every sample just trained on (the loss alone where no score is read)."
+    if scores is None and self.needs_train_scores: raise ValueError("LearnableAQL observes uncertainty scores: run it in a trainer (needs_train_scores=True)")
+    self.table.update(ids, loss if scores is None else loss.to(scores.device), scores)
     self.last_step = step + 1
 
 @patch_to(LearnableAQL)

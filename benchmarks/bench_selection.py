@@ -15,7 +15,7 @@ A method is a preset name of `METHODS` or `strategy@key=value;key=value` (any re
 arguments), e.g. `aql_learnable@loss_weight=1;noise_gate=False`.
 """
 from __future__ import annotations
-import argparse, json, math, os, platform, sys, time
+import argparse, json, math, os, platform, shlex, sys, time
 from dataclasses import dataclass, asdict, field
 from pathlib import Path
 from typing import Any
@@ -463,7 +463,7 @@ def main(argv=None):
         tab = pd.DataFrame({'us_per_sample': 1e6 * med, 'x_uniform': med / med['uniform'],
                             'iqr_x': (q[0.75] - q[0.25]) / med['uniform']})
         df.to_csv(out / 'timing.csv', index=False)
-        cmd = 'OMP_NUM_THREADS=1 python benchmarks/bench_selection.py ' + ' '.join(sys.argv[1:] if argv is None else argv)
+        cmd = 'OMP_NUM_THREADS=1 python benchmarks/bench_selection.py ' + shlex.join(sys.argv[1:] if argv is None else argv)
         (out / 'timing.md').write_text(f"Command: `{cmd}`\n\nMachine: {machine()}\n\n" + _md_table(tab) + '\n')
         print(tab.to_string()); return
     if a.jobs > 2: raise SystemExit("--jobs: at most 2 runs at once on this machine")
@@ -474,7 +474,7 @@ def main(argv=None):
     groups = [[Spec(a.data, float(nz), n_train, a.model, m, s, a.budget, {'digits': 64, 'shakespeare': 32}.get(a.data, 128), n_evals=a.evals)
                for m in methods] for nz in a.noise.split(',') for s in seeds]
     specs = interleaved(groups)
-    meta = {'command': 'OMP_NUM_THREADS=1 python benchmarks/bench_selection.py ' + ' '.join(sys.argv[1:] if argv is None else argv),
+    meta = {'command': 'OMP_NUM_THREADS=1 python benchmarks/bench_selection.py ' + shlex.join(sys.argv[1:] if argv is None else argv),
             'machine': machine()}
     print(f"{len(specs)} runs, {a.jobs} at a time -> {a.out}", flush=True)
     t0, results = time.perf_counter(), []

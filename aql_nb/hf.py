@@ -322,7 +322,7 @@ def select_batch(self, batch: dict) -> tuple[dict, bool]:
     cand = self.scorer.candidates(self.model, batch, targets, ids, self.state.global_step, self.aql_epoch, self.accelerator.autocast)
     sel = self.scorer.select(cand)
     idx, n = sel.indices, len(ids)
-    if idx.device.type != 'cpu': idx = idx.cpu()   # strategies that select on the host pay no copy
+    if idx.device.type != 'cpu': idx = idx.cpu()   # a device read only where the strategy selected on the device (a host plan's indices need none)
     cut = not (len(idx) == n and torch.equal(idx, torch.arange(n)))
     if cut: batch, ids = take(batch, idx.to(batch['labels'].device)), ids[idx]
     batch[POSITION_KEY] = ids

@@ -158,6 +158,17 @@ class Tracker(Callback):
             t.log[-1]['test_loss'], t.log[-1]['test_acc'] = r['val_loss'], r['val_acc']
 
 
+def batch_size(data: str) -> int:
+    "The batch size of a data set in this benchmark."
+    return {'digits': 64, 'shakespeare': 32}.get(data, 128)
+
+
+def train_config(spec: Spec, eval_freq: int):
+    "The trainer configuration every run of this benchmark uses (AdamW, warm-up + cosine over the budget, BALD scores)."
+    return as_config(learning_rate=spec.lr, weight_decay=0.01, seed=spec.seed, save_path=None, progress=False, eval_freq=eval_freq,
+                     uncertainty_method='bald', uncertainty_update_freq=10, lr_warmup_ratio=0.05, batch_size=spec.batch_size)
+
+
 def make_model(name: str, d: Data, seed: int):
     if name == 'mlp': return MLP(d.in_features, 10, hidden=(256, 128), seed=seed)
     if name == 'cnn': return SmallCNN(1, 10, seed=seed)
@@ -171,9 +182,7 @@ def run_one(spec: Spec) -> dict[str, Any]:
     train_dl, val_dl = make_loaders(d.train, d.val, batch_size=spec.batch_size, seed=spec.seed, val_batch_size=1024)
     _, test_dl = make_loaders(d.train, d.test, batch_size=spec.batch_size, seed=spec.seed, val_batch_size=1024)
     budget = int(spec.budget_epochs * len(d.train)); steps = math.ceil(budget / spec.batch_size)
-    cfg = as_config(learning_rate=spec.lr, weight_decay=0.01, seed=spec.seed, save_path=None, progress=False,
-                    eval_freq=max(1, steps // spec.n_evals), uncertainty_method='bald', uncertainty_update_freq=10,
-                    lr_warmup_ratio=0.05, batch_size=spec.batch_size)
+    cfg = train_config(spec, eval_freq=max(1, steps // spec.n_evals))
     model = make_model(spec.model, d, spec.seed)
     tracker = Tracker(test_dl, d.noisy, d.clean_y, budget, spec.n_windows)
     strategy = make_method(spec.method, spec.seed)
@@ -198,8 +207,7 @@ def time_per_sample(spec: Spec, samples: int) -> float:
     torch.set_num_threads(1)
     d = load_data(spec.data, spec.noise, spec.n_train, images=spec.model == 'cnn')
     train_dl, _ = make_loaders(d.train, None, batch_size=spec.batch_size, seed=spec.seed)
-    cfg = as_config(learning_rate=spec.lr, weight_decay=0.01, seed=spec.seed, save_path=None, progress=False, eval_freq=0,
-                    uncertainty_method='bald', uncertainty_update_freq=10, lr_warmup_ratio=0.05, batch_size=spec.batch_size)
+    cfg = train_config(spec, eval_freq=0)
     model = make_model(spec.model, d, spec.seed)
     t = AQLv2Trainer(model, train_dl, None, cfg, device='cpu', strategy=make_method(spec.method, spec.seed))
     res = t.train(max_samples=samples)
@@ -454,7 +462,7 @@ def main(argv=None):
         methods = [m for m in a.methods.split(',') if m]
         if 'uniform' not in methods: methods = ['uniform'] + methods
         n_train = None if a.n_train <= 0 else a.n_train
-        specs = [Spec(a.data, float(a.noise), n_train, a.model, m, 0, batch_size={'digits': 64, 'shakespeare': 32}.get(a.data, 128)) for m in methods]
+        specs = [Spec(a.data, float(a.noise), n_train, a.model, m, 0, batch_size=batch_size(a.data)) for m in methods]
         n = len(load_data(a.data, float(a.noise), n_train, a.model == 'cnn').train)
         df = timing(specs, a.rounds, int(a.epochs * n))
         out = Path(a.out); out.mkdir(parents=True, exist_ok=True)
@@ -471,7 +479,7 @@ def main(argv=None):
     if 'uniform' not in methods: methods = ['uniform'] + methods
     n_train = None if a.n_train <= 0 else a.n_train
     seeds = [int(s) for s in a.seeds.split(',')]
-    groups = [[Spec(a.data, float(nz), n_train, a.model, m, s, a.budget, {'digits': 64, 'shakespeare': 32}.get(a.data, 128), n_evals=a.evals)
+    groups = [[Spec(a.data, float(nz), n_train, a.model, m, s, a.budget, batch_size(a.data), n_evals=a.evals)
                for m in methods] for nz in a.noise.split(',') for s in seeds]
     specs = interleaved(groups)
     meta = {'command': 'OMP_NUM_THREADS=1 python benchmarks/bench_selection.py ' + shlex.join(sys.argv[1:] if argv is None else argv),

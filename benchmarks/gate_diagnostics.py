@@ -15,7 +15,6 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import bench_selection as B  # noqa: E402  (its data, model and method presets: the runs match the benchmark's)
-from aql_nb.config import as_config  # noqa: E402
 from aql_nb.data import make_loaders  # noqa: E402
 from aql_nb.trainer import AQLv2Trainer, Callback  # noqa: E402
 
@@ -36,11 +35,11 @@ def main(argv=None):
     if not 0 < a.noise < 1: raise SystemExit(f"--noise must lie in (0, 1): the gate is judged against flipped labels, got {a.noise}")
     torch.set_num_threads(1)
     d = B.load_data(a.data, a.noise, None if a.n_train <= 0 else a.n_train, images=False)
-    bs = 64 if a.data == 'digits' else 128
-    train_dl, val_dl = make_loaders(d.train, d.val, batch_size=bs, seed=a.seed, val_batch_size=1024)
-    budget = int(a.budget * len(d.train)); steps = math.ceil(budget / bs)
-    cfg = as_config(learning_rate=2e-3, weight_decay=0.01, seed=a.seed, save_path=None, progress=False, eval_freq=max(1, steps // 10),
-                    uncertainty_method='bald', uncertainty_update_freq=10, lr_warmup_ratio=0.05, batch_size=bs)
+    spec = B.Spec(a.data, a.noise, None if a.n_train <= 0 else a.n_train, 'mlp', a.method, a.seed, a.budget,
+                  batch_size=B.batch_size(a.data))
+    train_dl, val_dl = make_loaders(d.train, d.val, batch_size=spec.batch_size, seed=a.seed, val_batch_size=1024)
+    budget = int(a.budget * len(d.train)); steps = math.ceil(budget / spec.batch_size)
+    cfg = B.train_config(spec, eval_freq=max(1, steps // 10))
     s = B.make_method(a.method, a.seed)
     if not hasattr(s, 'suspects'): raise SystemExit(f"--method {a.method!r} has no noise gate (suspects()): use an aql_learnable variant")
     flipped = d.noisy

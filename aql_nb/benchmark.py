@@ -4,8 +4,8 @@
 
 # %% ../nbs/08_benchmark.ipynb #1aab03f3
 from __future__ import annotations
-import ast, inspect, json, math, os, platform, re, time
-from dataclasses import dataclass
+import ast, hashlib, inspect, json, math, os, platform, re, shutil, time
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 import numpy as np
@@ -23,8 +23,8 @@ from .trainer import AQLv2Trainer, Callback, MARKERS
 __all__ = ['RATIO', 'METHODS', 'FRACTIONS', 'TABLE_LEGEND', 'CURVE_COLORS', 'CURVE_STYLES', 'RESULTS_HEAD', 'parse_method',
            'make_method', 'resolve_methods', 'DataSpec', 'parse_dataset', 'load_benchmark_data', 'NoiseCounter',
            'RunSpec', 'run_one', 'add_train_time', 'first_reach', 'acc_at', 'summarise', 'timing_noise',
-           'markdown_table', 'plot_curves', 'curves_png_name', 'machine_info', 'run_line', 'run_benchmark',
-           'write_results', 'write_report', 'read_meta', 'report_results', 'shrink_png']
+           'markdown_table', 'plot_curves', 'curves_png_name', 'machine_info', 'run_line', 'PartialRuns',
+           'run_benchmark', 'write_results', 'write_report', 'read_meta', 'report_results', 'shrink_png']
 
 # %% ../nbs/08_benchmark.ipynb #188b59c4
 RATIO = 0.5  # every subset method trains on half of what it looks at (256 candidates -> 128)
@@ -327,11 +327,53 @@ def _pin_worker(slots) -> None:
     torch.set_num_threads(len(cores))
 
 # %% ../nbs/08_benchmark.ipynb #20ac8d70
-def run_line(r: dict, done: int, total: int, elapsed: float) -> str:
+def run_line(r: dict, done: int, total: int, elapsed: float,
+             resumed: int = 0,  # of the `done`, runs an interrupted call finished (not in `elapsed`)
+            ) -> str:
     "One finished run, with the overall progress: `[done/total]`, the time so far and an estimate of the time left."
-    left = elapsed / done * (total - done)
+    left = elapsed / max(1, done - resumed) * (total - done)
     return (f"[{done}/{total}] {r['dataset']:<22} {r['method']:<19} seed {r['seed']}: final acc {r['final_val_acc']:.4f}, "
             f"{r['wall_time']:.1f} s training  (elapsed {elapsed:.0f} s, about {left:.0f} s left)")
+
+# %% ../nbs/08_benchmark.ipynb #3f13c7fa
+class PartialRuns:
+    "Finished runs of one benchmark call, kept in `folder/.partial` until its tables are written (`folder` None: in memory)."
+    def __init__(self, folder: str | Path | None, resume: bool = False):
+        self.path = None if folder is None else Path(folder) / '.partial'
+        if self.path is not None and self.path.exists() and not resume:
+            raise FileExistsError(f"{self.path} holds the runs of an interrupted call: resume them (resume=True, --resume) or remove that folder")
+        self.done: dict[str, Any] = {}
+        if resume and self.path is not None:
+            for f in sorted(self.path.glob('*.pkl')): self.done[f.stem] = pd.read_pickle(f)
+        self.n_resumed = len(self.done)
+
+    @staticmethod
+    def key(spec) -> str:
+        "A stable short name of a run's spec (a dataclass): the same arguments, the same key."
+        return hashlib.sha1(json.dumps(asdict(spec), sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+    def missing(self, specs: Sequence) -> list:
+        "The specs without a finished run, in their order."
+        return [s for s in specs if self.key(s) not in self.done]
+
+    def add(self, spec, result: Any) -> None:
+        "Keep one finished run (on disk: written to a temporary name, then renamed, so a crash leaves no half file)."
+        k = self.key(spec); self.done[k] = result
+        if self.path is None: return
+        self.path.mkdir(parents=True, exist_ok=True)
+        tmp = self.path / f".{k}.{os.getpid()}.tmp"
+        pd.to_pickle(result, tmp); tmp.replace(self.path / f"{k}.pkl")
+
+    def results(self, specs: Sequence) -> list:
+        "Every spec's result, in spec order (an error names the first spec without one)."
+        miss = self.missing(specs)
+        if miss: raise KeyError(f"{len(miss)} run(s) not finished, the first: {miss[0]}")
+        return [self.done[self.key(s)] for s in specs]
+
+    def clear(self) -> None:
+        "Forget the kept runs (after the tables are written)."
+        if self.path is not None and self.path.exists(): shutil.rmtree(self.path)
+
 
 # %% ../nbs/08_benchmark.ipynb #b3f962a4
 def run_benchmark(datasets: Sequence[str] = ('digits',),   # data set specs, e.g. 'fashion_mnist:0.4'
@@ -347,6 +389,7 @@ def run_benchmark(datasets: Sequence[str] = ('digits',),   # data set specs, e.g
                   jobs: int = 1,                            # parallel worker processes, each pinned to its own cores
                   progress: bool = True,                    # a line per finished run and a bar over all runs
                   command: str | None = None,               # the command line, stated with the results
+                  resume: bool = False,                     # reuse the runs an interrupted call to `out` finished (`PartialRuns`)
                  ) -> pd.DataFrame:
     "Run the side-by-side benchmark; returns the summary DataFrame (and writes files to `out`)."
     names = resolve_methods(methods)
@@ -355,22 +398,24 @@ def run_benchmark(datasets: Sequence[str] = ('digits',),   # data set specs, e.g
     specs = [parse_dataset(d, n_train) for d in datasets]
     jobs_list = [RunSpec(spec, m, s, budget_epochs, batch_size or (64 if spec.name == 'digits' else 128), lr, n_evals)
                  for spec in specs for m in names for s in range(seeds)]
-    runs, curves, t0 = [], [], time.perf_counter()
+    store = PartialRuns(out, resume)   # refuses a left-over .partial without resume, before any run
+    todo, t0 = store.missing(jobs_list), time.perf_counter()
     machine = machine_info()
     if hasattr(os, 'getloadavg'): machine += f"; load average {os.getloadavg()[0]:.1f} at the start"
-    bar = progress_bar(total=len(jobs_list), desc='aql_bench', unit='run', disable=None) if progress else None
+    bar = progress_bar(total=len(jobs_list), initial=store.n_resumed, desc='aql_bench', unit='run', disable=None) if progress else None
     if progress:
         print(f"aql_bench: {len(jobs_list)} runs ({len(specs)} data set(s) x {len(names)} methods x {seeds} seed(s)), "
-              f"{jobs} at a time" + (f"; results -> {out}" if out is not None else ''), flush=True)
-    def report(r):
-        curves.append(r.pop('history')); runs.append(r)
+              f"{jobs} at a time" + (f", {store.n_resumed} finished by an interrupted call" if store.n_resumed else '')
+              + (f"; results -> {out}" if out is not None else ''), flush=True)
+    def report(js, r):
+        store.add(js, r)
         if progress:
-            line = run_line(r, len(runs), len(jobs_list), time.perf_counter() - t0)
+            line = run_line(r, len(store.done), len(jobs_list), time.perf_counter() - t0, store.n_resumed)
             if bar is not None and not bar.disable: bar.write(line); bar.update(1)
             else: print(line, flush=True)
     try:
         if jobs <= 1:
-            for js in jobs_list: report(run_one(js, threads=threads))
+            for js in todo: report(js, run_one(js, threads=threads))
         else:
             import multiprocessing as mp
             from concurrent.futures import ProcessPoolExecutor
@@ -380,12 +425,16 @@ def run_benchmark(datasets: Sequence[str] = ('digits',),   # data set specs, e.g
             slots = mp.get_context('spawn').Queue()
             for j in range(jobs): slots.put(cores[j * per:(j + 1) * per] or cores)
             with ProcessPoolExecutor(jobs, mp_context=mp.get_context('spawn'), initializer=_pin_worker, initargs=(slots,)) as ex:
-                for r in ex.map(run_one, jobs_list): report(r)
+                for js, r in zip(todo, ex.map(run_one, todo)): report(js, r)
     finally:
         if bar is not None: bar.close()
-    runs_df, curves_df = pd.DataFrame(runs), pd.concat(curves, ignore_index=True)
+    results = store.results(jobs_list)   # every run, in the order of jobs_list, whichever call finished it
+    runs_df = pd.DataFrame([{k: v for k, v in r.items() if k != 'history'} for r in results])
+    curves_df = pd.concat([r['history'] for r in results], ignore_index=True)
     summary = summarise(runs_df, curves_df)
+    if store.n_resumed: machine += f"; {store.n_resumed} of the runs finished by an earlier, interrupted call"
     if out is not None: write_results(Path(out), runs_df, curves_df, summary, command=command, machine=machine)
+    store.clear()
     return summary
 
 # %% ../nbs/08_benchmark.ipynb #5060c40d

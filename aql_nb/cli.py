@@ -268,6 +268,7 @@ def bench_parser() -> argparse.ArgumentParser:
     p.add_argument('--jobs', type=int_at_least(1), default=1, help='runs in parallel, each pinned to its own share of the cores')
     p.add_argument('--threads', type=int_at_least(1), default=None, help='torch threads per run (default: torch decides)')
     p.add_argument('--out', default='bench_out', help='folder for the results')
+    p.add_argument('--resume', action='store_true', help='take up an interrupted call to the same --out: only the runs it did not finish train')
     p.add_argument('--quick', action='store_true', help='smoke test: the --quick values above for the flags not given')
     p.add_argument('--no-progress', action='store_true', help='no progress lines')
     p.add_argument('--list-methods', action='store_true', help='print the methods and what each trains on, then exit')
@@ -322,8 +323,9 @@ def bench_cli(argv: Sequence[str] | None = None):
     ds = resolve_bench_args(p, a)
     from aql_nb.benchmark import markdown_table, read_meta, run_benchmark
     cmd = 'aql_bench ' + shlex.join(argv)
-    summary = run_benchmark(ds, a.methods, a.seeds, a.budget_epochs, a.n_train, a.out, a.batch_size, a.lr, a.n_evals,
-                            threads=a.threads, jobs=a.jobs, progress=not a.no_progress, command=cmd)
+    try: summary = run_benchmark(ds, a.methods, a.seeds, a.budget_epochs, a.n_train, a.out, a.batch_size, a.lr, a.n_evals,
+                                 threads=a.threads, jobs=a.jobs, progress=not a.no_progress, command=cmd, resume=a.resume)
+    except FileExistsError as e: usage_error(p, '--out', str(e))   # runs of an interrupted call, and no --resume: refused before any run
     print('\n' + markdown_table(summary, cmd, read_meta(Path(a.out))['machine']))
     print(f"results written to {a.out}/: runs.csv, curves.csv.gz, summary.csv, meta.json, results.md, curves_*.png")
     return summary

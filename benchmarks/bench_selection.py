@@ -11,6 +11,9 @@ share the machine's state, and at most `--jobs` (<= 2) run at once, each with on
         --split val --out /tmp/tune
     python benchmarks/bench_selection.py report /tmp/tune --split val     # tables again from the CSVs
 
+Each finished run is kept in OUT/.partial until the tables are written: an interrupted call (a timeout, a
+reboot) is taken up again with the same arguments and `--resume`, and only the missing runs train.
+
 A method is a preset name of `METHODS` or `strategy@key=value;key=value` (any registered strategy with
 arguments), e.g. `aql_learnable@loss_weight=1;noise_gate=False`.
 """
@@ -27,7 +30,7 @@ import torch
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path: sys.path.insert(0, str(ROOT))
 
-from aql_nb.benchmark import METHODS as PACKAGE_METHODS, add_train_time, first_reach, make_method as package_method
+from aql_nb.benchmark import METHODS as PACKAGE_METHODS, PartialRuns, add_train_time, first_reach, make_method as package_method
 from aql_nb.config import as_config
 from aql_nb.data import IndexedDataset, LMBlocks, LabelNoise, load_digits_data, load_fashion_mnist, load_shakespeare_lm, make_loaders
 from aql_nb.models import MLP, SmallCNN, TinyGPT
@@ -53,12 +56,20 @@ METHODS: dict[str, tuple[str, dict[str, Any]]] = {   # the package's presets (un
 
 
 class OracleGate(LearnableAQL):
-    "`aql_learnable` with a perfect noise gate: the suspects are exactly the flipped labels (from the first step, or like the real gate)."
-    def __init__(self, from_gate_after: bool = False, **kwargs):  # True: only from `gate_after` of the budget and only seen samples
-        super().__init__(**kwargs); self.from_gate_after = from_gate_after
+    """`aql_learnable` with a perfect noise gate: the suspects are exactly the flipped labels (from the first step, or like the real gate).
+
+    `errors` keeps one kind of the real gate's mistakes, to price each: 'fp' holds back the real gate's clean suspects too
+    (flipped ones all held), 'fn' lets through the flipped samples the real gate lets through (no clean one held)."""
+    def __init__(self, from_gate_after: bool = False, errors: str = 'none', **kwargs):  # from_gate_after: only from `gate_after` of the budget, seen samples
+        if errors not in ('none', 'fp', 'fn'): raise ValueError(f"errors must be 'none', 'fp' or 'fn', got {errors!r}")
+        super().__init__(**kwargs); self.from_gate_after, self.errors = from_gate_after, errors
     def set_flipped(self, flipped: torch.Tensor) -> None: self.flipped = flipped.clone()
     def suspects(self, loss=None, ep=None) -> torch.Tensor:
         if not hasattr(self, 'flipped'): raise RuntimeError("oracle_gate needs the flipped-label mask (set_flipped): run it through run_one")
+        if self.errors != 'none':
+            real = LearnableAQL.suspects(self, loss, ep)
+            if self.last_step < self.gate_after * self.total_steps: return real
+            return (self.flipped & self.table.seen.cpu()) | real if self.errors == 'fp' else real & self.flipped
         if not self.from_gate_after: return self.flipped.clone()
         if self.last_step < self.gate_after * self.total_steps: return torch.zeros(self.n_samples, dtype=torch.bool)
         return self.flipped & self.table.seen.cpu()
@@ -449,6 +460,7 @@ def main(argv=None):
     r.add_argument('--seeds', default='0,1,2'); r.add_argument('--budget', type=float, default=10.0)
     r.add_argument('--evals', type=int, default=40); r.add_argument('--jobs', type=int, default=2)
     r.add_argument('--split', default='test', choices=('val', 'test')); r.add_argument('--out', required=True)
+    r.add_argument('--resume', action='store_true', help="reuse the runs an interrupted call finished (kept in OUT/.partial until the tables are written)")
     tm = sub.add_parser('timing', help='time per trained sample from interleaved repeats (one process, one thread)')
     for k, v in (('--data', 'fashion_mnist'), ('--noise', '0'), ('--model', 'mlp'), ('--methods', r.get_default('methods'))):
         tm.add_argument(k, default=v)
@@ -484,24 +496,30 @@ def main(argv=None):
     specs = interleaved(groups)
     meta = {'command': 'OMP_NUM_THREADS=1 python benchmarks/bench_selection.py ' + shlex.join(sys.argv[1:] if argv is None else argv),
             'machine': machine()}
-    print(f"{len(specs)} runs, {a.jobs} at a time -> {a.out}", flush=True)
-    t0, results = time.perf_counter(), []
-    def done(res):
-        results.append(res)
+    try: store = PartialRuns(a.out, a.resume)   # each finished run, so that an interrupted call loses none (--resume)
+    except FileExistsError as e: raise SystemExit(str(e)) from None
+    todo = store.missing(specs)
+    if store.n_resumed: meta['resumed_runs'] = store.n_resumed
+    print(f"{len(specs)} runs ({store.n_resumed} kept from an interrupted call), {a.jobs} at a time -> {a.out}", flush=True)
+    t0 = time.perf_counter()
+    def done(spec, res):
+        store.add(spec, res)
         m = res['metric']
-        print(f"[{len(results)}/{len(specs)}] {res['dataset']} {res['method']} seed {res['seed']}: val {m} {res[f'final_val_{m}']:.4f} "
+        print(f"[{len(store.done)}/{len(specs)}] {res['dataset']} {res['method']} seed {res['seed']}: val {m} {res[f'final_val_{m}']:.4f} "
               f"test {res[f'final_test_{m}']:.4f} noisy {res['noisy_share']:.3f} {res['train_time']:.1f} s "
               f"({time.perf_counter() - t0:.0f} s elapsed)", flush=True)
     if a.jobs <= 1:
-        for s in specs: done(run_one(s))
+        for s in todo: done(s, run_one(s))
     else:
         import multiprocessing as mp
         from concurrent.futures import ProcessPoolExecutor
         with ProcessPoolExecutor(a.jobs, mp_context=mp.get_context('spawn')) as ex:
-            for res in ex.map(run_one, specs): done(res)
+            for s, res in zip(todo, ex.map(run_one, todo)): done(s, res)
     meta['elapsed_min'] = (time.perf_counter() - t0) / 60
-    curves = pd.concat([r.pop('history') for r in results], ignore_index=True)
-    summ = write(Path(a.out), pd.DataFrame(results), curves, meta, a.split)
+    results = store.results(specs)   # in spec order, whichever call finished them
+    curves = pd.concat([r['history'] for r in results], ignore_index=True)
+    summ = write(Path(a.out), pd.DataFrame([{k: v for k, v in r.items() if k != 'history'} for r in results]), curves, meta, a.split)
+    store.clear()
     print(markdown(summ, a.split))
 
 

@@ -3,7 +3,8 @@
 At every validation point it prints the suspects the gate holds back against the flipped-label mask (precision,
 recall, clean samples held back, flipped ones let through); after training, what fixed label-probability
 thresholds would flag and how well each signal tells a flipped suspect from a clean one (ROC AUC within the
-suspects: the stored loss the gate reads, the stored BALD score, and the final model's loss, confidence and entropy).
+suspects: the stored loss the gate reads, the stored BALD score, and the final model's loss, confidence and entropy);
+and, for the gate's four outcomes, how often those samples were trained on and their stored loss.
 
     OMP_NUM_THREADS=1 python benchmarks/gate_diagnostics.py --noise 0.4 --method aql_learnable
 """
@@ -55,6 +56,10 @@ def main(argv=None):
             print(f"| {t.step} | {t.samples_seen / budget:.2f} | {int(sus.sum())} | {tp} | {fp} | {fn} | {tp / max(1, tp + fp):.3f} | "
                   f"{tp / max(1, int((flipped & seen).sum())):.3f} | {t.log[-1]['val_acc']:.4f} |", flush=True)
 
+    visits, observe = torch.zeros(len(d.train)), s.observe
+    def counting(ids, *args, **kw):   # how often each sample is trained on
+        visits.index_add_(0, ids.cpu(), torch.ones(len(ids))); return observe(ids, *args, **kw)
+    s.observe = counting
     t = AQLv2Trainer(B.make_model('mlp', d, a.seed), train_dl, val_dl, cfg, device='cpu', strategy=s, callbacks=[Gate()])
     t.train(max_samples=budget)
     loss, ep = s.table.loss.cpu().double(), s.table.scores.cpu().double()
@@ -76,6 +81,13 @@ def main(argv=None):
                     ("final model's predictive entropy", -(prob * prob.clamp_min(1e-12).log()).sum(1))):
         print(f"| {name} | {auc(pos, v.numpy()[sus]):.3f} |")
     print(f"\nOver all {len(loss)} samples, AUC of the stored loss for 'flipped': {auc(flipped.numpy(), loss.numpy()):.4f}")
+    held = s.suspects()
+    print('\nAt the end, by what the gate does with each sample: how often it was trained on over the run, and its stored loss:\n')
+    print('| samples | count | visits (mean) | stored loss (median) | label probability (median) |\n|---|---|---|---|---|')
+    for name, m in (('flipped, held (TP)', held & flipped), ('clean, held (FP)', held & ~flipped),
+                    ('flipped, let through (FN)', ~held & flipped), ('clean, let through', ~held & ~flipped)):
+        med = float(loss[m].nanmedian()) if m.any() else math.nan
+        print(f"| {name} | {int(m.sum())} | {float(visits[m].mean()):.1f} | {med:.2f} | {math.exp(-med):.2f} |")
 
 
 if __name__ == '__main__': main()

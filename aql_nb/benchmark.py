@@ -23,8 +23,8 @@ from .trainer import AQLv2Trainer, Callback, MARKERS
 __all__ = ['RATIO', 'METHODS', 'FRACTIONS', 'TABLE_LEGEND', 'CURVE_COLORS', 'CURVE_STYLES', 'RESULTS_HEAD', 'parse_method',
            'make_method', 'resolve_methods', 'DataSpec', 'parse_dataset', 'load_benchmark_data', 'NoiseCounter',
            'RunSpec', 'run_one', 'add_train_time', 'first_reach', 'acc_at', 'summarise', 'timing_noise',
-           'markdown_table', 'plot_curves', 'curves_png_name', 'machine_info', 'run_line', 'PartialRuns',
-           'run_benchmark', 'write_results', 'write_report', 'read_meta', 'report_results', 'shrink_png']
+           'markdown_table', 'plot_curves', 'curves_png_name', 'machine_info', 'run_line', 'LeftoverRuns',
+           'PartialRuns', 'run_benchmark', 'write_results', 'write_report', 'read_meta', 'report_results', 'shrink_png']
 
 # %% ../nbs/08_benchmark.ipynb #188b59c4
 RATIO = 0.5  # every subset method trains on half of what it looks at (256 candidates -> 128)
@@ -336,12 +336,15 @@ def run_line(r: dict, done: int, total: int, elapsed: float,
             f"{r['wall_time']:.1f} s training  (elapsed {elapsed:.0f} s, about {left:.0f} s left)")
 
 # %% ../nbs/08_benchmark.ipynb #3f13c7fa
+class LeftoverRuns(FileExistsError):
+    "A results folder holds the finished runs of an interrupted call (`.partial`) that this call does not resume (no resume, or other arguments)."
+
 class PartialRuns:
     "Finished runs of one benchmark call, kept in `folder/.partial` until its tables are written (`folder` None: in memory)."
     def __init__(self, folder: str | Path | None, resume: bool = False):
         self.path = None if folder is None else Path(folder) / '.partial'
         if self.path is not None and self.path.exists() and not resume:
-            raise FileExistsError(f"{self.path} holds the runs of an interrupted call: resume them (resume=True, --resume) or remove that folder")
+            raise LeftoverRuns(f"{self.path} holds the runs of an interrupted call: resume them (resume=True, --resume) or remove that folder")
         self.done: dict[str, Any] = {}
         if resume and self.path is not None:
             for f in sorted(self.path.glob('*.pkl')): self.done[f.stem] = pd.read_pickle(f)
@@ -351,6 +354,13 @@ class PartialRuns:
     def key(spec) -> str:
         "A stable short name of a run's spec (a dataclass): the same arguments, the same key."
         return hashlib.sha1(json.dumps(asdict(spec), sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+    def start(self, specs: Sequence) -> list:
+        "The specs still to run, in their order; an error, before any run, if kept runs are not runs of this call."
+        stray = set(self.done) - {self.key(s) for s in specs}
+        if stray: raise LeftoverRuns(f"{len(stray)} of the {len(self.done)} runs kept in {self.path} are not runs of this call (other "
+                                   "arguments): resume with the arguments of the interrupted call, or remove that folder")
+        return self.missing(specs)
 
     def missing(self, specs: Sequence) -> list:
         "The specs without a finished run, in their order."
@@ -399,7 +409,7 @@ def run_benchmark(datasets: Sequence[str] = ('digits',),   # data set specs, e.g
     jobs_list = [RunSpec(spec, m, s, budget_epochs, batch_size or (64 if spec.name == 'digits' else 128), lr, n_evals)
                  for spec in specs for m in names for s in range(seeds)]
     store = PartialRuns(out, resume)   # refuses a left-over .partial without resume, before any run
-    todo, t0 = store.missing(jobs_list), time.perf_counter()
+    todo, t0 = store.start(jobs_list), time.perf_counter()
     machine = machine_info()
     if hasattr(os, 'getloadavg'): machine += f"; load average {os.getloadavg()[0]:.1f} at the start"
     bar = progress_bar(total=len(jobs_list), initial=store.n_resumed, desc='aql_bench', unit='run', disable=None) if progress else None

@@ -321,11 +321,11 @@ def bench_cli(argv: Sequence[str] | None = None):
         print(markdown_table(summary, meta['command'], meta['machine'])); print(f"re-rendered {Path(a.report) / 'results.md'}")
         return summary
     ds = resolve_bench_args(p, a)
-    from aql_nb.benchmark import markdown_table, read_meta, run_benchmark
+    from aql_nb.benchmark import LeftoverRuns, markdown_table, read_meta, run_benchmark
     cmd = 'aql_bench ' + shlex.join(argv)
     try: summary = run_benchmark(ds, a.methods, a.seeds, a.budget_epochs, a.n_train, a.out, a.batch_size, a.lr, a.n_evals,
                                  threads=a.threads, jobs=a.jobs, progress=not a.no_progress, command=cmd, resume=a.resume)
-    except FileExistsError as e: usage_error(p, '--out', str(e))   # runs of an interrupted call, and no --resume: refused before any run
+    except LeftoverRuns as e: usage_error(p, '--out', str(e))   # runs of an interrupted call, and no --resume: refused before any run
     print('\n' + markdown_table(summary, cmd, read_meta(Path(a.out))['machine']))
     print(f"results written to {a.out}/: runs.csv, curves.csv.gz, summary.csv, meta.json, results.md, curves_*.png")
     return summary

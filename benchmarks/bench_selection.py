@@ -30,7 +30,7 @@ import torch
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path: sys.path.insert(0, str(ROOT))
 
-from aql_nb.benchmark import METHODS as PACKAGE_METHODS, PartialRuns, add_train_time, first_reach, make_method as package_method
+from aql_nb.benchmark import METHODS as PACKAGE_METHODS, LeftoverRuns, PartialRuns, add_train_time, first_reach, make_method as package_method
 from aql_nb.config import as_config
 from aql_nb.data import IndexedDataset, LMBlocks, LabelNoise, load_digits_data, load_fashion_mnist, load_shakespeare_lm, make_loaders
 from aql_nb.models import MLP, SmallCNN, TinyGPT
@@ -496,9 +496,10 @@ def main(argv=None):
     specs = interleaved(groups)
     meta = {'command': 'OMP_NUM_THREADS=1 python benchmarks/bench_selection.py ' + shlex.join(sys.argv[1:] if argv is None else argv),
             'machine': machine()}
-    try: store = PartialRuns(a.out, a.resume)   # each finished run, so that an interrupted call loses none (--resume)
-    except FileExistsError as e: raise SystemExit(str(e)) from None
-    todo = store.missing(specs)
+    try:
+        store = PartialRuns(a.out, a.resume)   # each finished run, so that an interrupted call loses none (--resume)
+        todo = store.start(specs)
+    except LeftoverRuns as e: raise SystemExit(str(e)) from None
     if store.n_resumed: meta['resumed_runs'] = store.n_resumed
     print(f"{len(specs)} runs ({store.n_resumed} kept from an interrupted call), {a.jobs} at a time -> {a.out}", flush=True)
     t0 = time.perf_counter()

@@ -256,6 +256,11 @@ def _curve(c: pd.DataFrame, col: str, sign: float):
     return np.r_[0.0, x], np.r_[0.0, w], np.r_[-np.inf, a]
 
 
+def _at(q: float, xs: np.ndarray, a: np.ndarray) -> float:
+    "The score at `q` on one curve from `_curve`, interpolated; NaN before its first record (not measured there)."
+    return float(np.interp(q, xs, a)) if len(xs) > 1 and q >= xs[1] else math.nan
+
+
 def summarise(runs: pd.DataFrame, curves: pd.DataFrame, split: str = 'test', timing: pd.DataFrame | None = None) -> pd.DataFrame:
     """Per (dataset, method): measures on `split` ('val' or 'test') against uniform of the same runs.
 
@@ -291,7 +296,7 @@ def summarise(runs: pd.DataFrame, curves: pd.DataFrame, split: str = 'test', tim
         um_s2t = um['s2t'] if um['s2t'] == um['s2t'] else um['end']
         um_w2t = um['w2t'] if um['w2t'] == um['w2t'] else um['wend']
         u_T, u_tps = np.mean([p['w'][-1] for p in u]), uni.time_per_sample.mean()
-        u_early20 = np.mean([np.interp(0.2 * u_T, p['w'], p['a']) for p in u])
+        u_early20 = _ms([_at(0.2 * u_T, p['w'], p['a']) for p in u])[0]
         budget = float(uni.budget.iloc[0])
         for m, r in rd.groupby('method', sort=False):
             p = [per[(m, sd)] for sd in r.seed]
@@ -302,8 +307,8 @@ def summarise(runs: pd.DataFrame, curves: pd.DataFrame, split: str = 'test', tim
                        w2t_mean_x=um_w2t / mc['w2t'] if mc['w2t'] == mc['w2t'] else math.nan,
                        s2t_x=_ms([u_s2t / q['s2t'] for q in p]), w2t_x=_ms([u_w2t / q['w2t'] for q in p]),
                        tps_x=_ms(r.time_per_sample / u_tps), noisy=_ms(r.noisy_share),
-                       acc10=_ms([sign * np.interp(0.1 * budget, q['x'], q['a']) for q in p]),
-                       early_wall=_ms([sign * (np.interp(0.1 * u_T, q['w'], q['a']) - u_early20) for q in p]))
+                       acc10=_ms([sign * _at(0.1 * budget, q['x'], q['a']) for q in p]),   # NaN (n/a) where a run has no record yet
+                       early_wall=_ms([sign * (_at(0.1 * u_T, q['w'], q['a']) - u_early20) for q in p]))
             row['timed_tps_x'] = float(tps[m] / tps['uniform']) if tps is not None and m in tps and 'uniform' in tps else math.nan
             row['w2t_timed_x'] = row['s2t_mean_x'] / row['timed_tps_x'] if row['timed_tps_x'] == row['timed_tps_x'] else math.nan
             row['gain'] = (row['final'][0] - sign * target) if row['final'][0] == row['final'][0] else math.nan

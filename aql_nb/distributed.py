@@ -83,8 +83,12 @@ def init_distributed(backend: str | None = None,  # 'gloo', 'nccl'; None: nccl w
     return comm()
 
 def shutdown_distributed() -> None:
-    "Leave the process group and go back to the single-process `Comm`."
-    if dist.is_initialized(): dist.destroy_process_group()
+    "Leave the process group, all ranks together, and go back to the single-process `Comm`."
+    if dist.is_initialized():
+        # no rank closes its connections before every rank got here: once in CI a gloo rank aborted at exit
+        # ('terminate called'), most likely torn down while a peer still finished its last collective
+        dist.barrier()
+        dist.destroy_process_group()
     set_comm(Comm())
 
 # %% ../nbs/11_distributed.ipynb #93e79610

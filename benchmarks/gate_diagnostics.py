@@ -4,12 +4,15 @@ At every validation point it prints the suspects the gate holds back against the
 recall, clean samples held back, flipped ones let through); after training, what fixed label-probability
 thresholds would flag and how well each signal tells a flipped suspect from a clean one (ROC AUC within the
 suspects: the stored loss the gate reads, the stored BALD score, and the final model's loss, confidence and entropy);
-and, for the gate's four outcomes, how often those samples were trained on and their stored loss.
+for the gate's four outcomes, how often those samples were trained on and their stored loss; and, at 30 %, 60 %
+and 100 % of the budget, whether a signal the gate does not read would tell flipped from clean better: the
+label's probability under the current weights, under exponential moving averages of the weights (`--ema`), and
+averaged over each sample's visits, each at the gate's own count of clean samples held back.
 
     OMP_NUM_THREADS=1 python benchmarks/gate_diagnostics.py --noise 0.4 --method aql_learnable
 """
 from __future__ import annotations
-import argparse, math, sys
+import argparse, copy, math, sys
 from pathlib import Path
 import numpy as np
 import torch
@@ -32,7 +35,11 @@ def main(argv=None):
     ap.add_argument('--data', default='fashion_mnist'); ap.add_argument('--noise', type=float, default=0.4)
     ap.add_argument('--n-train', type=int, default=0, help='0: the full training pool'); ap.add_argument('--method', default='aql_learnable')
     ap.add_argument('--seed', type=int, default=0); ap.add_argument('--budget', type=float, default=10.0)
+    ap.add_argument('--ema', default='0.99,0.998', help='momenta of the weight averages whose label probability is compared')
+    ap.add_argument('--visit-momentum', type=float, default=0.9, help='momentum of the average of the stored label probability over visits')
     a = ap.parse_args(argv)
+    moms = [float(m) for m in a.ema.split(',') if m.strip()]
+    if any(not 0 < m < 1 for m in moms) or not 0 < a.visit_momentum < 1: raise SystemExit("--ema and --visit-momentum take momenta in (0, 1)")
     if not 0 < a.noise < 1: raise SystemExit(f"--noise must lie in (0, 1): the gate is judged against flipped labels, got {a.noise}")
     torch.set_num_threads(1)
     d = B.load_data(a.data, a.noise, None if a.n_train <= 0 else a.n_train, images=False)
@@ -44,6 +51,7 @@ def main(argv=None):
     s = B.make_method(a.method, a.seed)
     if not hasattr(s, 'suspects'): raise SystemExit(f"--method {a.method!r} has no noise gate (suspects()): use an aql_learnable variant")
     flipped = d.noisy
+    xs = torch.stack([d.train[i][0] for i in range(len(d.train))]); ys = torch.as_tensor([int(d.train[i][1]) for i in range(len(d.train))])
     print(f"# gate_diagnostics: {a.method} on {a.data} ({len(d.train)} train), {a.noise:.0%} flipped labels, seed {a.seed}\n")
     print('| step | share of budget | suspects | flipped held (TP) | clean held (FP) | flipped let through (FN) | precision | recall | val acc |')
     print('|---|---|---|---|---|---|---|---|---|')
@@ -57,10 +65,47 @@ def main(argv=None):
                   f"{tp / max(1, int((flipped & seen).sum())):.3f} | {t.log[-1]['val_acc']:.4f} |", flush=True)
 
     visits, observe = torch.zeros(len(d.train)), s.observe
-    def counting(ids, *args, **kw):   # how often each sample is trained on
-        visits.index_add_(0, ids.cpu(), torch.ones(len(ids))); return observe(ids, *args, **kw)
+    p_visits = torch.full((len(d.train),), math.nan, dtype=torch.float64)   # label probability averaged over each sample's visits
+    def counting(ids, loss, *args, **kw):   # how often each sample is trained on
+        i, p = ids.cpu(), torch.exp(-loss.detach().cpu().double())
+        visits.index_add_(0, i, torch.ones(len(ids))); old = p_visits[i]
+        p_visits[i] = torch.where(torch.isnan(old), p, a.visit_momentum * old + (1 - a.visit_momentum) * p)
+        return observe(ids, loss, *args, **kw)
     s.observe = counting
-    t = AQLv2Trainer(B.make_model('mlp', d, a.seed), train_dl, val_dl, cfg, device='cpu', strategy=s, callbacks=[Gate()])
+
+    def label_prob(model) -> torch.Tensor:
+        was = model.training; model.eval()
+        with torch.no_grad(): pr = torch.softmax(torch.cat([model(xs[i:i + 4096]) for i in range(0, len(xs), 4096)]), -1)
+        model.train(was); return pr.gather(1, ys[:, None]).squeeze(1).double()
+
+    signal_rows = []
+    class Signals(Callback):   # weight averages, and at 30/60/100 % of the budget every signal at the gate's false-positive count
+        order = 80
+        def __init__(self): self.avg, self.todo = None, [0.3, 0.6, 1.0]
+        def after_step(self, t):
+            if self.avg is None: self.avg = {m: copy.deepcopy(t.model) for m in moms}
+            with torch.no_grad():
+                for m, e in self.avg.items():
+                    for pe, pm in zip(e.parameters(), t.model.parameters()): pe.mul_(m).add_(pm, alpha=1 - m)
+                    for be, bm in zip(e.buffers(), t.model.buffers()): be.copy_(bm)
+        def after_validate(self, t):
+            share = t.samples_seen / budget
+            if not self.todo or share < self.todo[0] - 1e-9: return
+            while self.todo and share >= self.todo[0] - 1e-9: self.todo.pop(0)
+            stored = torch.exp(-s.table.loss.cpu().double()); seen = ~torch.isnan(stored); pos = flipped[seen]
+            held = s.suspects()[seen]; fp0, tp0 = int((held & ~pos).sum()), int((held & pos).sum())
+            sig = {'stored label probability (what the gate reads)': stored,
+                   f'stored label probability averaged over visits (momentum {a.visit_momentum})': p_visits,
+                   'label probability under the current weights': label_prob(t.model),
+                   **{f'label probability under the weight average (momentum {m})': label_prob(e) for m, e in self.avg.items()}}
+            signal_rows.append(f"| {share:.2f} | the gate itself (its threshold) | | {fp0} | {tp0} | {int(pos.sum()) - tp0} |")
+            for name, v in sig.items():   # each signal ranked, cut where it holds back as many clean samples as the gate
+                v = v[seen]; clean_sorted = torch.sort(v[~pos]).values
+                thr = clean_sorted[fp0] if fp0 < len(clean_sorted) else math.inf   # the fp0 lowest clean values lie below thr
+                tp = int(((v < thr) & pos).sum())
+                signal_rows.append(f"| {share:.2f} | {name} | {auc(pos.numpy(), -v.numpy()):.4f} | {fp0} | {tp} | {int(pos.sum()) - tp} |")
+
+    t = AQLv2Trainer(B.make_model('mlp', d, a.seed), train_dl, val_dl, cfg, device='cpu', strategy=s, callbacks=[Gate(), Signals()])
     t.train(max_samples=budget)
     loss, ep = s.table.loss.cpu().double(), s.table.scores.cpu().double()
     print('\nAfter training, a fixed gate on the stored loss at label probability p would hold back:\n')
@@ -68,7 +113,6 @@ def main(argv=None):
     for p in (0.01, 0.02, 0.05, 0.1, 0.2):
         sus = loss > -math.log(p)
         print(f"| {p} | {int(sus.sum())} | {int((sus & flipped).sum())} | {int((sus & ~flipped).sum())} | {int((~sus & flipped).sum())} |")
-    xs = torch.stack([d.train[i][0] for i in range(len(d.train))]); ys = torch.as_tensor([int(d.train[i][1]) for i in range(len(d.train))])
     t.model.eval()
     with torch.no_grad(): prob = torch.softmax(torch.cat([t.model(xs[i:i + 4096]) for i in range(0, len(xs), 4096)]), -1).double()
     p_label = prob.gather(1, ys[:, None]).squeeze(1)
@@ -88,6 +132,10 @@ def main(argv=None):
                     ('flipped, let through (FN)', ~held & flipped), ('clean, let through', ~held & ~flipped)):
         med = float(loss[m].nanmedian()) if m.any() else math.nan
         print(f"| {name} | {int(m.sum())} | {float(visits[m].mean()):.1f} | {med:.2f} | {math.exp(-med):.2f} |")
+    print('\nSignals the gate does not read, each cut at the gate\'s own count of clean samples held back (seen samples; '
+          'lower probability = more likely flipped; AUC over all seen samples):\n')
+    print('| share of budget | signal | AUC | clean held (FP) | flipped held (TP) | flipped let through (FN) |\n|---|---|---|---|---|---|')
+    print('\n'.join(signal_rows))
 
 
 if __name__ == '__main__': main()

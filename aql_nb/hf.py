@@ -20,10 +20,10 @@ from .selection import Scorer, SelectionStrategy, n_keep, topk_indices
 from .config import AQLConfig, as_config, make_strategy
 
 # %% auto #0
-__all__ = ['HF_MISSING', 'POSITION_KEY', 'WEIGHT_KEY', 'AQL_STATE_NAME', 'TOKEN_MODES', 'transformers_version', 'WithPositionKey',
-           'StreamWithIds', 'with_positions', 'aligned_targets', 'token_cross_entropy', 'weighted_cross_entropy',
-           'TokenSelection', 'topk_token_mask', 'score_token_weights', 'epoch_order', 'PlanSampler', 'AQLTrainer',
-           'AQLCallback']
+__all__ = ['HF_MISSING', 'POSITION_KEY', 'WEIGHT_KEY', 'AQL_STATE_NAME', 'TOKEN_MODES', 'transformers_version', 'HostIds',
+           'WithPositionKey', 'StreamWithIds', 'with_positions', 'aligned_targets', 'token_cross_entropy',
+           'weighted_cross_entropy', 'TokenSelection', 'topk_token_mask', 'score_token_weights', 'epoch_order',
+           'PlanSampler', 'AQLTrainer', 'AQLCallback']
 
 # %% ../nbs/10_hf.ipynb #0a27434d
 HF_MISSING = ("aql_nb.hf needs Hugging Face transformers (5.x) and accelerate: pip install aql_nb[hf] "
@@ -51,6 +51,13 @@ except ImportError:
 POSITION_KEY = 'aql_position'  # batch key of the samples' positions in the training set (or a stream's ids)
 WEIGHT_KEY = 'aql_weights'     # batch key of the per-sample loss weights the strategy chose
 AQL_STATE_NAME = 'aql_state.pt'  # the AQL part of a Trainer checkpoint folder
+
+class HostIds:
+    "A selected batch's sample ids, kept on the host: the Trainer moves a batch's tensors to the device and passes other objects through, so the ids reach the loss without a round trip."
+    __slots__ = ('ids',)
+    def __init__(self, ids: Tensor): self.ids = ids
+    def __len__(self): return len(self.ids)
+    def __repr__(self): return f"HostIds({self.ids.tolist()})"
 
 class WithPositionKey(Dataset):
     "Dict items of `ds` with their position: `ds[i] -> {**ds[i], POSITION_KEY: i}`."
@@ -325,7 +332,7 @@ def select_batch(self, batch: dict) -> tuple[dict, bool]:
     if idx.device.type != 'cpu': idx = idx.cpu()   # a device read only where the strategy selected on the device (a host plan's indices need none)
     cut = not (len(idx) == n and torch.equal(idx, torch.arange(n)))
     if cut: batch, ids = take(batch, idx.to(batch['labels'].device)), ids[idx]
-    batch[POSITION_KEY] = ids
+    batch[POSITION_KEY] = HostIds(ids)   # the Trainer's _prepare_inputs leaves it on the host
     if sel.weights is not None: batch[WEIGHT_KEY] = sel.weights.detach()
     return batch, cut
 
@@ -358,6 +365,7 @@ def get_batch_samples(self, epoch_iterator: Iterator, num_batches: int, device: 
 def compute_loss(self, model: nn.Module, inputs: dict, return_outputs: bool = False, num_items_in_batch: Any = None):
     inputs = dict(inputs)
     ids, weights = inputs.pop(POSITION_KEY, None), inputs.pop(WEIGHT_KEY, None)
+    if isinstance(ids, HostIds): ids = ids.ids
     self.aql_current = (ids, weights) if ids is not None and model.training else None
     try: return super(AQLTrainer, self).compute_loss(model, inputs, return_outputs=return_outputs, num_items_in_batch=num_items_in_batch)
     finally: self.aql_current = None
@@ -375,7 +383,7 @@ def aql_loss(self, outputs: Any, labels: Tensor, num_items_in_batch: Any = None)
     tok = token_cross_entropy(logits, targets)
     tw = None if self.token_selection is None else self.token_selection.weights(tok, targets, est)
     loss, loss_sum, counts = weighted_cross_entropy(logits, targets, num_items_in_batch, weights, tw, token_loss=tok)
-    self.scorer.observe(ids.cpu(), loss_sum.detach(), counts, targets, self.state.global_step)
+    self.scorer.observe(ids if ids.device.type == 'cpu' else ids.cpu(), loss_sum.detach(), counts, targets, self.state.global_step)
     if est is not None: est.last_features = est.last_logits = None  # the scorer keeps what it still needs
     return loss
 

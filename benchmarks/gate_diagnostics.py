@@ -79,19 +79,28 @@ def main(argv=None):
         model.train(was); return pr.gather(1, ys[:, None]).squeeze(1).double()
 
     signal_rows = []
+    tol = 0.5 * max(1, steps // 10) * spec.batch_size / budget   # half a validation interval, as a share of the budget
     class Signals(Callback):   # weight averages, and at 30/60/100 % of the budget every signal at the gate's false-positive count
         order = 80
         def __init__(self): self.avg, self.todo = None, [0.3, 0.6, 1.0]
         def after_step(self, t):
-            if self.avg is None: self.avg = {m: copy.deepcopy(t.model) for m in moms}
+            if self.avg is None:   # fresh copies of the model (no hooks), started from the current weights
+                self.avg = {m: B.make_model('mlp', d, a.seed) for m in moms}
+                for e in self.avg.values(): e.load_state_dict(t.model.state_dict())
+            cur = t.model.state_dict()
             with torch.no_grad():
                 for m, e in self.avg.items():
-                    for pe, pm in zip(e.parameters(), t.model.parameters()): pe.mul_(m).add_(pm, alpha=1 - m)
-                    for be, bm in zip(e.buffers(), t.model.buffers()): be.copy_(bm)
+                    for k, v in e.state_dict().items():   # float tensors (weights, running statistics) averaged, counters copied
+                        if v.is_floating_point(): v.mul_(m).add_(cur[k], alpha=1 - m)
+                        else: v.copy_(cur[k])
         def after_validate(self, t):
             share = t.samples_seen / budget
-            if not self.todo or share < self.todo[0] - 1e-9: return
-            while self.todo and share >= self.todo[0] - 1e-9: self.todo.pop(0)
+            if not self.todo or share < self.todo[0] - tol: return
+            while self.todo and share >= self.todo[0] - tol: self.todo.pop(0)
+            self.table(t, share)
+        def after_fit(self, t):
+            if self.todo: self.todo = []; self.table(t, t.samples_seen / budget)
+        def table(self, t, share):
             stored = torch.exp(-s.table.loss.cpu().double()); seen = ~torch.isnan(stored); pos = flipped[seen]
             held = s.suspects()[seen]; fp0, tp0 = int((held & ~pos).sum()), int((held & pos).sum())
             sig = {'stored label probability (what the gate reads)': stored,
@@ -102,8 +111,8 @@ def main(argv=None):
             for name, v in sig.items():   # each signal ranked, cut where it holds back as many clean samples as the gate
                 v = v[seen]; clean_sorted = torch.sort(v[~pos]).values
                 thr = clean_sorted[fp0] if fp0 < len(clean_sorted) else math.inf   # the fp0 lowest clean values lie below thr
-                tp = int(((v < thr) & pos).sum())
-                signal_rows.append(f"| {share:.2f} | {name} | {auc(pos.numpy(), -v.numpy()):.4f} | {fp0} | {tp} | {int(pos.sum()) - tp} |")
+                flag = v < thr; tp, fp = int((flag & pos).sum()), int((flag & ~pos).sum())   # fp < fp0 only where clean values tie
+                signal_rows.append(f"| {share:.2f} | {name} | {auc(pos.numpy(), -v.numpy()):.4f} | {fp} | {tp} | {int(pos.sum()) - tp} |")
 
     t = AQLv2Trainer(B.make_model('mlp', d, a.seed), train_dl, val_dl, cfg, device='cpu', strategy=s, callbacks=[Gate(), Signals()])
     t.train(max_samples=budget)

@@ -53,7 +53,7 @@ WEIGHT_KEY = 'aql_weights'     # batch key of the per-sample loss weights the st
 AQL_STATE_NAME = 'aql_state.pt'  # the AQL part of a Trainer checkpoint folder
 
 class HostIds:
-    "A selected batch's sample ids, kept on the host: the Trainer moves a batch's tensors to the device and passes other objects through, so the ids reach the loss without a round trip."
+    "A selected batch's sample ids, kept on the host: the Trainer moves a batch's tensors to the device and passes other objects through, so the ids reach the loss without a round trip (a subclass reading `inputs[POSITION_KEY]` in `compute_loss` finds them in `.ids`)."
     __slots__ = ('ids',)
     def __init__(self, ids: Tensor): self.ids = ids
     def __len__(self): return len(self.ids)

@@ -12,7 +12,7 @@ averaged over each sample's visits, each at the gate's own count of clean sample
     OMP_NUM_THREADS=1 python benchmarks/gate_diagnostics.py --noise 0.4 --method aql_learnable
 """
 from __future__ import annotations
-import argparse, copy, math, sys
+import argparse, math, sys
 from pathlib import Path
 import numpy as np
 import torch
@@ -73,10 +73,13 @@ def main(argv=None):
         return observe(ids, loss, *args, **kw)
     s.observe = counting
 
-    def label_prob(model) -> torch.Tensor:
+    def probs(model) -> torch.Tensor:
+        "[n, C] class probabilities of every training sample under `model` (float64; the model's mode is left as it was)."
         was = model.training; model.eval()
-        with torch.no_grad(): pr = torch.softmax(torch.cat([model(xs[i:i + 4096]) for i in range(0, len(xs), 4096)]), -1)
-        model.train(was); return pr.gather(1, ys[:, None]).squeeze(1).double()
+        with torch.no_grad(): pr = torch.softmax(torch.cat([model(xs[i:i + 4096]) for i in range(0, len(xs), 4096)]), -1).double()
+        model.train(was); return pr
+
+    def label_prob(model) -> torch.Tensor: return probs(model).gather(1, ys[:, None]).squeeze(1)
 
     signal_rows = []
     tol = 0.5 * max(1, steps // 10) * spec.batch_size / budget   # half a validation interval, as a share of the budget
@@ -122,9 +125,7 @@ def main(argv=None):
     for p in (0.01, 0.02, 0.05, 0.1, 0.2):
         sus = loss > -math.log(p)
         print(f"| {p} | {int(sus.sum())} | {int((sus & flipped).sum())} | {int((sus & ~flipped).sum())} | {int((~sus & flipped).sum())} |")
-    t.model.eval()
-    with torch.no_grad(): prob = torch.softmax(torch.cat([t.model(xs[i:i + 4096]) for i in range(0, len(xs), 4096)]), -1).double()
-    p_label = prob.gather(1, ys[:, None]).squeeze(1)
+    prob = probs(t.model); p_label = prob.gather(1, ys[:, None]).squeeze(1)
     sus = s.suspects().numpy(); pos = flipped.numpy()[sus]
     print(f"\nWithin the {int(sus.sum())} suspects at the end, ROC AUC of each signal for 'flipped' (0.5: no better than chance; "
           f"below 0.5: lower values mean flipped):\n")

@@ -60,6 +60,7 @@ class LearnableAQL(SelectionStrategy):
                  suspect_share: float = 0.1,        # share of each epoch's plan drawn from the suspects
                  suspect_draw: str = 'uniform',     # how that share is drawn: 'uniform' or 'plausible' (by the label's probability)
                  gate_after: float = 0.1,           # share of the budget before the gate starts (the model must know something first)
+                 gate_undecided: float = 1.0,       # ... and it starts once at most this share of the seen samples is undecided (1: at once)
                  anneal_ratio: float = 0.0,         # last share of the budget drawn uniformly from the trusted samples
                  method: str = 'bald',              # uncertainty method of the stored scores (epistemic: 'bald' or 'variance')
                 ):
@@ -67,15 +68,17 @@ class LearnableAQL(SelectionStrategy):
         for name, v in (('epistemic_weight', epistemic_weight), ('loss_weight', loss_weight)): check_number(name, v, 0)
         for name, v in (('uniform_mix', uniform_mix), ('epistemic_quantile', epistemic_quantile), ('suspect_share', suspect_share),
                         ('gate_after', gate_after), ('anneal_ratio', anneal_ratio)): check_number(name, v, 0, 1)
+        check_number('gate_undecided', gate_undecided, 0, 1, lo_inc=False)
         check_number('label_prob', label_prob, 0, 1, lo_inc=False, hi_inc=False); check_choice(suspect_draw, SUSPECT_DRAWS, 'suspect_draw')
         self.selection_ratio, self.epistemic_weight, self.loss_weight, self.uniform_mix = selection_ratio, epistemic_weight, loss_weight, uniform_mix
         self.importance_weighting, self.noise_gate, self.label_prob = importance_weighting, noise_gate, label_prob
         self.epistemic_quantile, self.suspect_share, self.gate_after, self.anneal_ratio = epistemic_quantile, suspect_share, gate_after, anneal_ratio
-        self.suspect_draw = suspect_draw
+        self.suspect_draw, self.gate_undecided = suspect_draw, gate_undecided
         # the trainer scores the training forward only if something reads the scores: the priority, or a gate that asks for low BALD
         self.needs_train_scores = epistemic_weight > 0 or (noise_gate and epistemic_quantile < 1)
         self.score_method = method
         self.n_samples, self.table, self.weights, self.last_step, self.last_stats, self._weights_on = None, None, None, 0, {}, None
+        self.gate_step = None   # the step at which the gate opened (None: not yet)
 
     def __repr__(self):
         return (f"LearnableAQL(selection_ratio={self.selection_ratio}, epistemic_weight={self.epistemic_weight}, loss_weight={self.loss_weight}, "
@@ -95,6 +98,7 @@ def setup(self, n_samples, total_steps, epochs):
     if n_samples is None: raise ValueError("LearnableAQL needs a map-style training set (a stream has no table to cache scores in)")
     SelectionStrategy.setup(self, n_samples, total_steps, epochs)
     self.table, self.weights, self.last_step, self.last_stats, self._weights_on = ScoreTable(n_samples), torch.ones(n_samples), 0, {}, None
+    self.gate_step = None
 
 @patch_to(LearnableAQL)
 def epoch_size(self, epoch: int) -> int:
@@ -112,13 +116,26 @@ def suspects(self,
              loss: Tensor | None = None,  # [n] the table's loss as float64 on the CPU (None: read it from the table)
              ep: Tensor | None = None,    # [n] the table's scores, likewise
             ) -> Tensor:
-    "Bool [n]: the seen samples the gate holds back now (none before `gate_after` of the budget, or without the gate)."
+    "Bool [n]: the seen samples the gate holds back now (none before it opens, or without the gate)."
     if loss is None or ep is None: loss, ep = self.table.loss.cpu().double(), self.table.scores.cpu().double()
     seen = self._seen(loss, ep)
     sus = torch.zeros(self.n_samples, dtype=torch.bool)
-    if self.noise_gate and self.last_step >= self.gate_after * self.total_steps and seen.any():
-        sus[seen] = suspect_mask(loss[seen], ep[seen], self.label_prob, self.epistemic_quantile)
+    if self.gate_is_open(loss, seen): sus[seen] = suspect_mask(loss[seen], ep[seen], self.label_prob, self.epistemic_quantile)
     return sus
+
+@patch_to(LearnableAQL)
+def undecided_share(self, loss: Tensor, seen: Tensor) -> float:
+    "Share of the seen samples whose stored label probability lies in [`label_prob`, 1/2): neither rejected nor learnt."
+    if not seen.any(): return 1.0
+    p = torch.exp(-loss[seen])
+    return float(((p >= self.label_prob) & (p < 0.5)).double().mean())
+
+@patch_to(LearnableAQL)
+def gate_is_open(self, loss: Tensor, seen: Tensor) -> bool:
+    "Whether the gate holds suspects back: opened before, or `gate_after` of the budget passed with few samples undecided."
+    if not self.noise_gate or not seen.any(): return False
+    if self.gate_step is not None: return True
+    return self.last_step >= self.gate_after * self.total_steps and (self.gate_undecided >= 1 or self.undecided_share(loss, seen) <= self.gate_undecided)
 
 # %% ../nbs/03e_policies.ipynb #6ae78794
 @patch_to(LearnableAQL)
@@ -127,6 +144,7 @@ def plan_epoch(self, epoch: int, generator: torch.Generator | None = None) -> Te
     k, g = self.epoch_size(epoch), generator
     loss, ep = self.table.loss.cpu().double(), self.table.scores.cpu().double()
     seen, sus = self._seen(loss, ep), self.suspects(loss, ep)
+    if self.gate_step is None and self.gate_is_open(loss, seen): self.gate_step = self.last_step   # once open, it stays open
     trusted, suspects = (~sus).nonzero().squeeze(1), sus.nonzero().squeeze(1)
     n_main = min(k - min(len(suspects), round(self.suspect_share * k)), len(trusted))
     fresh, old = trusted[~seen[trusted]], trusted[seen[trusted]]
@@ -144,7 +162,7 @@ def plan_epoch(self, epoch: int, generator: torch.Generator | None = None) -> Te
     if m and self.suspect_draw == 'plausible':   # the label's probability e^-loss: likely-clean hard samples before flipped ones
         extra = suspects[priority_sample(torch.exp(-loss[suspects]), m, 0.0, g).indices]
     else: extra = suspects[torch.randperm(len(suspects), generator=g)[:m]]
-    self.last_stats = dict(epoch=epoch, suspects=len(suspects), suspects_planned=len(extra), fresh=len(fresh), annealing=annealing)
+    self.last_stats = dict(epoch=epoch, suspects=len(suspects), suspects_planned=len(extra), fresh=len(fresh), annealing=annealing, gate_step=self.gate_step)
     return torch.cat([main, extra])
 
 # %% ../nbs/03e_policies.ipynb #84eaa028
@@ -164,13 +182,14 @@ def observe(self, ids: Tensor, loss: Tensor, scores: Tensor | None, step: int) -
 
 @patch_to(LearnableAQL)
 def state_dict(self) -> dict[str, Any]:
-    return {'n_samples': self.n_samples, 'table': self.table.state_dict(), 'weights': self.weights.clone(), 'last_step': self.last_step}
+    return {'n_samples': self.n_samples, 'table': self.table.state_dict(), 'weights': self.weights.clone(), 'last_step': self.last_step, 'gate_step': self.gate_step}
 
 @patch_to(LearnableAQL)
 def load_state_dict(self, state: dict[str, Any]) -> None:
     if state['n_samples'] != self.n_samples: raise ValueError(f"state is for {state['n_samples']} samples, this strategy has {self.n_samples}")
     self.table.load_state_dict(state['table'])
     self.weights, self.last_step, self._weights_on = state['weights'].clone(), state['last_step'], None
+    self.gate_step = state.get('gate_step')   # checkpoints from before the gate's latch: not opened yet
 
 # %% ../nbs/03e_policies.ipynb #2d2fd1ab
 def within_class_rank(difficulty: Tensor,  # [N] difficulty (lower = easier)

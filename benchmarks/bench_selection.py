@@ -408,6 +408,15 @@ def machine() -> str:
     return f"{cpu}, {os.cpu_count()} cores (shared), torch {torch.__version__}, 1 thread per run{load}"
 
 
+def exit_with_parent(ppid: int, every_s: float = 2.0) -> None:
+    "Pool initializer: the worker exits once its parent `ppid` is gone (a killed call leaves no run behind)."
+    import threading
+    def watch():
+        while os.getppid() == ppid: time.sleep(every_s)
+        os._exit(1)
+    threading.Thread(target=watch, daemon=True).start()
+
+
 def interleaved(specs_by_seed: list[list[Spec]]) -> list[Spec]:
     "Seed-major; within a seed the method order rotates so no method always runs first or alone."
     out = []
@@ -519,7 +528,7 @@ def main(argv=None):
     else:
         import multiprocessing as mp
         from concurrent.futures import ProcessPoolExecutor
-        with ProcessPoolExecutor(a.jobs, mp_context=mp.get_context('spawn')) as ex:
+        with ProcessPoolExecutor(a.jobs, mp_context=mp.get_context('spawn'), initializer=exit_with_parent, initargs=(os.getpid(),)) as ex:
             for s, res in zip(todo, ex.map(run_one, todo)): done(s, res)
     meta['elapsed_min'] = (time.perf_counter() - t0) / 60
     results = store.results(specs)   # in spec order, whichever call finished them

@@ -143,8 +143,9 @@ def plan_epoch(self, epoch: int, generator: torch.Generator | None = None) -> Te
     "`r n` positions: suspects up to their share, then unseen samples, then priority sampling over the seen trusted ones."
     k, g = self.epoch_size(epoch), generator
     loss, ep = self.table.loss.cpu().double(), self.table.scores.cpu().double()
-    seen, sus = self._seen(loss, ep), self.suspects(loss, ep)
+    seen = self._seen(loss, ep)
     if self.gate_step is None and self.gate_is_open(loss, seen): self.gate_step = self.last_step   # once open, it stays open
+    sus = self.suspects(loss, ep)   # (an open gate is not checked again)
     trusted, suspects = (~sus).nonzero().squeeze(1), sus.nonzero().squeeze(1)
     n_main = min(k - min(len(suspects), round(self.suspect_share * k)), len(trusted))
     fresh, old = trusted[~seen[trusted]], trusted[seen[trusted]]
